@@ -1,0 +1,280 @@
+"""Input validation and conversion shared by every user-facing function.
+
+The API layer turns what the user passes (DataFrame, Series, ndarray, scalar) into the
+contiguous ``float64`` / ``bool`` 2-D arrays the kernels expect, and keeps the labels to put
+back on the results. Every failure raises a :mod:`quantlab.errors` class whose message
+names the argument, the rule, what was received and how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from quantlab._typing import BoolArray2D, Float64Array1D, Float64Array2D
+from quantlab.errors import AlignmentError, DataTypeError, ParameterError, ShapeError, ValidationError
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Row and column labels of a panel, to re-label kernel outputs."""
+
+    index: pd.Index
+    columns: pd.Index
+    was_series: bool = False
+    name: Any = None
+
+    def frame(self, values: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(values, index=self.index, columns=self.columns)
+
+    def series(self, values: np.ndarray) -> pd.Series:
+        return pd.Series(values, index=self.columns)
+
+
+def check_index(index: pd.Index, name: str) -> None:
+    """Raise unless ``index`` is sorted and unique (and, if datetime, not mixed-tz)."""
+    if index.has_duplicates:
+        dup = index[index.duplicated()]
+        raise AlignmentError(
+            f"{name} has {len(dup)} duplicated timestamps (first: {_fmt(dup[0])}); "
+            "pass a panel with a unique index (e.g. df[~df.index.duplicated()])"
+        )
+    if not index.is_monotonic_increasing:
+        bad = int(np.argmax(~_monotonic_mask(index)))
+        raise AlignmentError(
+            f"{name} index is not sorted (row {bad}: {_fmt(index[bad])} comes after "
+            f"{_fmt(index[bad - 1])}); pass {name}.sort_index()"
+        )
+    if index.dtype == object and len(index) and isinstance(index[0], pd.Timestamp):
+        tzs = {getattr(ts, "tz", None) is not None for ts in index}
+        if len(tzs) > 1:
+            raise AlignmentError(
+                f"{name} index mixes timezone-aware and naive timestamps; "
+                "convert it to one timezone (pd.to_datetime(index, utc=True))"
+            )
+
+
+def _monotonic_mask(index: pd.Index) -> np.ndarray:
+    vals = np.asarray(index)
+    mask = np.ones(len(vals), dtype=bool)
+    try:
+        mask[1:] = vals[1:] >= vals[:-1]
+    except TypeError:  # pragma: no cover - incomparable labels
+        pass
+    return mask
+
+
+def _fmt(label: Any) -> str:
+    if isinstance(label, pd.Timestamp):
+        return str(label.date()) if label == label.normalize() else str(label)
+    return str(label)
+
+
+def as_float_panel(
+    data: Any,
+    name: str,
+    *,
+    allow_nan: bool = True,
+    allow_inf: bool = False,
+    positive: bool = False,
+) -> tuple[Float64Array2D, Labels]:
+    """Convert a price/returns panel to a C-contiguous ``(n_bars, n_columns)`` float64 array.
+
+    Raises
+    ------
+    DataTypeError
+        Non-numeric data.
+    AlignmentError
+        Unsorted or duplicated index.
+    ValidationError
+        Infinite values, non-positive values when ``positive``, NaN when not allowed, empty.
+    """
+    labels, values = _split(data, name)
+    if values.dtype == bool or not (
+        np.issubdtype(values.dtype, np.number) or values.dtype == object
+    ):
+        raise DataTypeError(
+            f"{name} must hold numbers; got dtype {values.dtype}. "
+            f"Convert it first, e.g. {name}.astype(float)"
+        )
+    try:
+        arr = np.ascontiguousarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise DataTypeError(
+            f"{name} must hold numbers; got values that cannot be converted to float "
+            f"({exc}). Clean them first, e.g. pd.to_numeric(..., errors='coerce')"
+        ) from None
+    if arr.size == 0:
+        raise ValidationError(
+            f"{name} is empty (shape {arr.shape}); pass at least one bar and one column"
+        )
+    finite = np.isfinite(arr)
+    if not allow_inf and np.isinf(arr).any():
+        r, c = np.argwhere(np.isinf(arr))[0]
+        raise ValidationError(
+            f"{name} holds infinite values (first at row {_fmt(labels.index[r])}, column "
+            f"{labels.columns[c]!r}); replace them with NaN (no trading) or valid numbers"
+        )
+    if not allow_nan and np.isnan(arr).any():
+        r, c = np.argwhere(np.isnan(arr))[0]
+        raise ValidationError(
+            f"{name} holds NaN (first at row {_fmt(labels.index[r])}, column "
+            f"{labels.columns[c]!r}); drop or fill those rows explicitly"
+        )
+    if positive:
+        bad = finite & (arr <= 0)
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise ValidationError(
+                f"{name} must be strictly positive; got {arr[r, c]!r} at row "
+                f"{_fmt(labels.index[r])}, column {labels.columns[c]!r}. Prices <= 0 cannot "
+                "be traded; use NaN to mark bars without a price"
+            )
+    return arr, labels
+
+
+def as_bool_panel(data: Any, name: str, shape: tuple[int, int]) -> BoolArray2D:
+    """Convert a signal panel to a C-contiguous bool array of ``shape`` (no NaN allowed)."""
+    if isinstance(data, (pd.DataFrame, pd.Series)):
+        values = data.to_numpy()
+    else:
+        values = np.asarray(data)
+    if values.ndim == 1:
+        values = values.reshape(-1, 1)
+    if values.dtype != bool:
+        if values.dtype == object:
+            kinds = {type(v).__name__ for v in values.ravel()[:1000] if not isinstance(v, bool)}
+            if not kinds:
+                values = values.astype(bool)
+            else:
+                raise DataTypeError(
+                    f"{name} must be boolean; got values of type {sorted(kinds)}. "
+                    f"Pass a boolean panel, e.g. {name}.astype(bool) or (series > 0)"
+                )
+        elif np.issubdtype(values.dtype, np.integer) and np.isin(values, (0, 1)).all():
+            values = values.astype(bool)
+        else:
+            raise DataTypeError(
+                f"{name} must be boolean; got dtype {values.dtype}. "
+                f"Pass a boolean panel, e.g. ({name} > 0) or {name}.astype(bool)"
+            )
+    if values.shape != shape:
+        raise ShapeError(
+            f"{name} has shape {values.shape} but the prices broadcast to {shape}; "
+            f"pass {name} with one row per bar and one column per price column"
+        )
+    return np.ascontiguousarray(values)
+
+
+def _split(data: Any, name: str) -> tuple[Labels, np.ndarray]:
+    if isinstance(data, pd.DataFrame):
+        check_index(data.index, name)
+        return Labels(data.index, data.columns), data.to_numpy()
+    if isinstance(data, pd.Series):
+        check_index(data.index, name)
+        col = data.name if data.name is not None else 0
+        return (
+            Labels(data.index, pd.Index([col]), was_series=True, name=data.name),
+            data.to_numpy().reshape(-1, 1),
+        )
+    if isinstance(data, (list, tuple)) or isinstance(data, np.ndarray):
+        arr = np.asarray(data)
+        if arr.ndim == 1:
+            arr = arr.reshape(-1, 1)
+            return Labels(pd.RangeIndex(arr.shape[0]), pd.RangeIndex(1), was_series=True), arr
+        if arr.ndim != 2:
+            raise ShapeError(
+                f"{name} must be 1-D or 2-D (n_bars, n_columns); got {arr.ndim}-D shape "
+                f"{arr.shape}. Reshape it or pass a DataFrame"
+            )
+        return Labels(pd.RangeIndex(arr.shape[0]), pd.RangeIndex(arr.shape[1])), arr
+    raise DataTypeError(
+        f"{name} must be a DataFrame, Series or NumPy array; got {type(data).__name__}. "
+        f"Wrap it, e.g. pd.DataFrame({name})"
+    )
+
+
+def column_param(
+    value: Any,
+    name: str,
+    n_columns: int,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+    allow_nan: bool = False,
+    columns: pd.Index | None = None,
+) -> Float64Array1D:
+    """Broadcast a scalar / 1-D per-column parameter to a float64 array of ``n_columns``.
+
+    A length-1 array is returned for a scalar, so kernels index it with ``p[col % len(p)]``
+    semantics via :func:`quantlab.backtest._kernels.flex` (no (n_bars, n_columns) copy).
+    A pandas Series is aligned on ``columns`` when given (missing labels raise).
+    """
+    if isinstance(value, pd.Series) and columns is not None:
+        missing = [c for c in columns if c not in value.index]
+        if missing:
+            raise AlignmentError(
+                f"{name} is a Series without an entry for column(s) {missing[:5]}; "
+                f"give one value per column of the prices ({list(columns[:5])}...)"
+            )
+        value = value.reindex(columns).to_numpy()
+    arr = np.asarray(value, dtype=object if not np.isscalar(value) else None)
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataTypeError(
+            f"{name} must be a number or a 1-D array of numbers (one per column); "
+            f"got {value!r:.80}"
+        ) from None
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    elif arr.ndim != 1 or (arr.shape[0] not in (1, n_columns)):
+        raise ShapeError(
+            f"{name} must be a scalar or a 1-D array of length n_columns={n_columns}; "
+            f"got shape {arr.shape}"
+        )
+    if not allow_nan and np.isnan(arr).any():
+        raise ParameterError(f"{name} must not be NaN; got {_short(arr)}")
+    vals = arr[~np.isnan(arr)]
+    if low is not None:
+        bad = vals < low if low_inclusive else vals <= low
+        if bad.any():
+            op = ">=" if low_inclusive else ">"
+            raise ParameterError(
+                f"{name} must be {op} {low}; got {vals[bad][0]!r}. "
+                f"Pass a value {op} {low}"
+            )
+    if high is not None:
+        bad = vals > high if high_inclusive else vals >= high
+        if bad.any():
+            op = "<=" if high_inclusive else "<"
+            raise ParameterError(
+                f"{name} must be {op} {high}; got {vals[bad][0]!r}. Pass a value {op} {high}"
+            )
+    return np.ascontiguousarray(arr)
+
+
+def _short(arr: np.ndarray) -> str:
+    return np.array2string(arr, threshold=6, edgeitems=3)
+
+
+def choice(value: Any, name: str, choices: dict[str, Any]) -> Any:
+    """Map a string option to its value; raise naming the allowed choices."""
+    if isinstance(value, str) and value.lower() in choices:
+        return choices[value.lower()]
+    for v in choices.values():
+        if value is v or (not isinstance(value, str) and value == v and type(value) is type(v)):
+            return value
+    raise ParameterError(
+        f"{name} must be one of {sorted(choices)}; got {value!r}"
+    )
+
+
+def as_returns(data: Any, name: str = "returns") -> tuple[Float64Array2D, Labels]:
+    """Convert a returns Series/DataFrame/array to 2-D float64 (NaN allowed, inf rejected)."""
+    return as_float_panel(data, name, allow_nan=True, allow_inf=False)

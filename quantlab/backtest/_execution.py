@@ -1,0 +1,211 @@
+"""Order execution kernels shared by every simulation: buy, sell, tolerance helpers.
+
+One order is executed against one column's state ``(cash, position, debt, free_cash)``:
+
+* ``cash`` is the cash balance (short-sale proceeds included);
+* ``debt`` is the entry value of the open short position (0 when long or flat);
+* ``free_cash`` is the cash that can fund new positions: ``cash`` minus twice the short
+  debt (the proceeds of a short sale are collateral, not buying power).
+
+The sizing rules follow vectorbt's order execution so both engines agree to the last
+digit on the semantics they share: a buy that the cash cannot cover is filled partially
+(as much as ``cash`` buys after proportional and fixed fees); sizes are floored to
+``size_granularity``; fills smaller than ``min_size`` are rejected; slippage moves the fill
+price against the trader (``price * (1 + slippage)`` to buy, ``price * (1 - slippage)`` to
+sell).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from quantlab._numba import jit
+
+REL_TOL = 1e-9
+ABS_TOL = 1e-12
+
+
+@jit()
+def is_close(a: float, b: float) -> bool:
+    if np.isnan(a) or np.isnan(b) or np.isinf(a) or np.isinf(b):
+        return False
+    if a == b:
+        return True
+    return abs(a - b) <= max(REL_TOL * max(abs(a), abs(b)), ABS_TOL)
+
+
+@jit()
+def is_close_or_less(a: float, b: float) -> bool:
+    return is_close(a, b) or a < b
+
+
+@jit()
+def is_less(a: float, b: float) -> bool:
+    return (not is_close(a, b)) and a < b
+
+
+@jit()
+def add(a: float, b: float) -> float:
+    """``a + b``, snapped to exactly 0 when the sum is zero within tolerance."""
+    if np.sign(a) != np.sign(b):
+        if is_close(abs(a), abs(b)):
+            return 0.0
+    elif is_close(a + b, 0.0):
+        return 0.0
+    return a + b
+
+
+@jit()
+def snap(x: float) -> float:
+    return 0.0 if is_close(x, 0.0) else x
+
+
+@jit()
+def floor_to(size: float, granularity: float) -> float:
+    if np.isnan(granularity):
+        return size
+    return (size // granularity) * granularity
+
+
+@jit()
+def buy(
+    cash: float,
+    position: float,
+    debt: float,
+    free_cash: float,
+    size: float,
+    price: float,
+    fees: float,
+    fixed_fees: float,
+    slippage: float,
+    min_size: float,
+    granularity: float,
+    percent: float,
+    cover_only: bool,
+) -> tuple[bool, float, float, float, float, float, float, float]:
+    """Buy ``size`` units (``inf`` = as many as the cash allows), or cover a short.
+
+    Returns ``(filled, cash, position, debt, free_cash, fill_size, fill_price, fees_paid)``.
+    """
+    adj_price = price * (1.0 + slippage)
+    cash_limit = cash
+    if not np.isnan(percent):
+        cash_limit = min(cash_limit, percent * cash_limit)
+    if not cover_only:
+        if cash_limit == 0.0:
+            return False, cash, position, debt, free_cash, 0.0, adj_price, 0.0
+    elif position == 0.0:
+        return False, cash, position, debt, free_cash, 0.0, adj_price, 0.0
+    adj_size = min(-position, size) if cover_only else size
+    if adj_size == 0.0:
+        return False, cash, position, debt, free_cash, 0.0, adj_price, 0.0
+    adj_size = floor_to(adj_size, granularity)
+
+    req_cash = adj_size * adj_price
+    req_fees = req_cash * fees + fixed_fees
+    total_req = req_cash + req_fees
+    if is_close_or_less(total_req, cash_limit):
+        final_size = adj_size
+        fees_paid = req_fees
+        final_req = total_req
+    else:
+        max_req_cash = add(cash_limit, -fixed_fees) / (1.0 + fees)
+        if max_req_cash <= 0.0:
+            return False, cash, position, debt, free_cash, 0.0, adj_price, 0.0
+        max_size = max_req_cash / adj_price
+        if not np.isnan(granularity):
+            final_size = floor_to(max_size, granularity)
+            new_req = final_size * adj_price
+            fees_paid = new_req * fees + fixed_fees
+            final_req = new_req + fees_paid
+        else:
+            final_size = max_size
+            fees_paid = cash_limit - max_req_cash
+            final_req = cash_limit
+    if is_close(final_size, 0.0) or final_size <= 0.0:
+        return False, cash, position, debt, free_cash, 0.0, adj_price, 0.0
+    if is_less(final_size, min_size):
+        return False, cash, position, debt, free_cash, 0.0, adj_price, 0.0
+
+    new_cash = add(cash, -final_req)
+    new_position = add(position, final_size)
+    if position < 0.0:
+        short_size = final_size if new_position < 0.0 else abs(position)
+        avg_entry = debt / abs(position)
+        debt_diff = short_size * avg_entry
+        new_debt = add(debt, -debt_diff)
+        new_free = add(free_cash + 2.0 * debt_diff, -final_req)
+    else:
+        new_debt = debt
+        new_free = add(free_cash, -final_req)
+    return True, new_cash, new_position, new_debt, new_free, final_size, adj_price, fees_paid
+
+
+@jit()
+def sell(
+    cash: float,
+    position: float,
+    debt: float,
+    free_cash: float,
+    size: float,
+    price: float,
+    fees: float,
+    fixed_fees: float,
+    slippage: float,
+    min_size: float,
+    granularity: float,
+    percent: float,
+    close_only: bool,
+) -> tuple[bool, float, float, float, float, float, float, float]:
+    """Sell ``size`` units of a long position, or sell short.
+
+    With ``size = inf`` and a ``percent``, the size is that fraction of the long position
+    plus the largest short the free cash can collateralize.
+    Returns ``(filled, cash, position, debt, free_cash, fill_size, fill_price, fees_paid)``.
+    """
+    adj_price = price * (1.0 - slippage)
+    if close_only:
+        size_limit = min(position, size)
+    elif np.isinf(size) and not np.isnan(percent):
+        long_size = max(position, 0.0)
+        long_cash = long_size * adj_price * (1.0 - fees)
+        total_free = add(free_cash, long_cash)
+        if total_free <= 0.0:
+            if position <= 0.0:
+                return False, cash, position, debt, free_cash, 0.0, adj_price, 0.0
+            size_limit = long_size
+        else:
+            max_short = add(total_free, -fixed_fees) / (adj_price * (1.0 + fees))
+            size_limit = add(long_size, max_short)
+            if size_limit <= 0.0:
+                return False, cash, position, debt, free_cash, 0.0, adj_price, 0.0
+    else:
+        size_limit = size
+    if not np.isnan(percent):
+        size_limit = percent * size_limit
+    if close_only and position == 0.0:
+        return False, cash, position, debt, free_cash, 0.0, adj_price, 0.0
+    if np.isinf(size_limit):
+        return False, cash, position, debt, free_cash, 0.0, adj_price, 0.0
+    size_limit = floor_to(size_limit, granularity)
+    if is_close(size_limit, 0.0) or size_limit <= 0.0:
+        return False, cash, position, debt, free_cash, 0.0, adj_price, 0.0
+    if is_less(size_limit, min_size):
+        return False, cash, position, debt, free_cash, 0.0, adj_price, 0.0
+
+    acq_cash = size_limit * adj_price
+    fees_paid = acq_cash * fees + fixed_fees
+    final_acq = add(acq_cash, -fees_paid)
+    if final_acq < 0.0:
+        return False, cash, position, debt, free_cash, 0.0, adj_price, 0.0
+    new_cash = cash + final_acq
+    new_position = add(position, -size_limit)
+    if new_position < 0.0:
+        short_size = size_limit if position < 0.0 else abs(new_position)
+        short_value = short_size * adj_price
+        new_debt = debt + short_value
+        new_free = add(free_cash, add(final_acq, -2.0 * short_value))
+    else:
+        new_debt = debt
+        new_free = free_cash + final_acq
+    return True, new_cash, new_position, new_debt, new_free, size_limit, adj_price, fees_paid

@@ -1,0 +1,207 @@
+"""Kernels that rebuild states and trades from order records.
+
+The simulation kernels keep only order records (and running statistics); positions,
+cash and trades are derived here on demand, so a result costs ``(n_bars, n_columns)``
+memory only when the user asks for those panels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from quantlab._numba import jit, prange
+
+SIDE_BUY = 0
+
+
+@jit(parallel=True)
+def positions_from_orders(
+    orders: np.ndarray, col_start: np.ndarray, n_bars: int, n_cols: int
+) -> np.ndarray:
+    """Units held at the close of each bar, ``(n_bars, n_cols)``.
+
+    ``orders`` are sorted by column then bar; ``col_start[c]:col_start[c+1]`` indexes column c.
+    """
+    out = np.empty((n_bars, n_cols))
+    for c in prange(n_cols):
+        pos = 0.0
+        k = col_start[c]
+        end = col_start[c + 1]
+        for i in range(n_bars):
+            while k < end and orders[k]["idx"] == i:
+                if orders[k]["side"] == SIDE_BUY:
+                    pos += orders[k]["size"]
+                else:
+                    pos -= orders[k]["size"]
+                if abs(pos) < 1e-12 * max(1.0, orders[k]["size"]):
+                    pos = 0.0
+                k += 1
+            out[i, c] = pos
+    return out
+
+
+@jit()
+def cash_flows(
+    orders: np.ndarray, group_of_col: np.ndarray, n_bars: int, n_groups: int
+) -> np.ndarray:
+    """Net cash flow of each group at each bar, ``(n_bars, n_groups)``."""
+    out = np.zeros((n_bars, n_groups))
+    for k in range(orders.shape[0]):
+        o = orders[k]
+        g = group_of_col[o["col"]]
+        value = o["size"] * o["price"]
+        if o["side"] == SIDE_BUY:
+            out[o["idx"], g] -= value + o["fees"]
+        else:
+            out[o["idx"], g] += value - o["fees"]
+    return out
+
+
+@jit(parallel=True)
+def equity_from_state(
+    cash: np.ndarray,
+    positions: np.ndarray,
+    close_ffill: np.ndarray,
+    asset_of_col: np.ndarray,
+    group_of_col: np.ndarray,
+    group_start: np.ndarray,
+) -> np.ndarray:
+    """Equity ``cash + sum(position * last valid close)`` per group, ``(n_bars, n_groups)``."""
+    n_bars, n_groups = cash.shape
+    out = np.empty((n_bars, n_groups))
+    for g in prange(n_groups):
+        for i in range(n_bars):
+            v = cash[i, g]
+            for c in range(group_start[g], group_start[g + 1]):
+                p = positions[i, c]
+                if p != 0.0:
+                    v += p * close_ffill[i, asset_of_col[c]]
+            out[i, g] = v
+    return out
+
+
+@jit()
+def trades_from_orders(
+    orders: np.ndarray,
+    col_start: np.ndarray,
+    close_ffill: np.ndarray,
+    asset_of_col: np.ndarray,
+    trades: np.ndarray,
+) -> int:
+    """Pair orders into round trips (average-price accounting); returns the count.
+
+    A fill that reduces a position closes that part of it as one trade, with the average
+    entry price and a pro-rata share of the entry fees; a fill that crosses zero closes
+    the position and opens a new one with the rest. A position still open at the end is
+    reported as an open trade valued at the last valid close.
+    """
+    n_cols = col_start.shape[0] - 1
+    n_bars = close_ffill.shape[0]
+    t = 0
+    for c in range(n_cols):
+        pos = 0.0
+        entry_size = 0.0
+        entry_price = 0.0
+        entry_fees = 0.0
+        entry_idx = -1
+        for k in range(col_start[c], col_start[c + 1]):
+            o = orders[k]
+            signed = o["size"] if o["side"] == SIDE_BUY else -o["size"]
+            fsize = o["size"]
+            closing = 0.0
+            if pos > 0.0 and signed < 0.0:
+                closing = min(fsize, pos)
+            elif pos < 0.0 and signed > 0.0:
+                closing = min(fsize, -pos)
+            if closing > 0.0:
+                frac = closing / entry_size if entry_size > 0.0 else 1.0
+                efees = entry_fees * frac
+                xfees = o["fees"] * closing / fsize
+                if pos > 0.0:
+                    pnl = closing * (o["price"] - entry_price) - efees - xfees
+                    direction = 0
+                else:
+                    pnl = closing * (entry_price - o["price"]) - efees - xfees
+                    direction = 1
+                tr = trades[t]
+                tr["id"] = t
+                tr["col"] = c
+                tr["size"] = closing
+                tr["entry_idx"] = entry_idx
+                tr["entry_price"] = entry_price
+                tr["entry_fees"] = efees
+                tr["exit_idx"] = o["idx"]
+                tr["exit_price"] = o["price"]
+                tr["exit_fees"] = xfees
+                tr["pnl"] = pnl
+                cost = closing * entry_price + efees
+                tr["ret"] = pnl / cost if cost != 0.0 else np.nan
+                tr["duration"] = o["idx"] - entry_idx
+                tr["direction"] = direction
+                tr["status"] = 1
+                tr["exit_reason"] = o["reason"]
+                t += 1
+                entry_size -= closing
+                entry_fees -= efees
+            opening = fsize - closing
+            new_pos = pos + signed
+            if abs(new_pos) < 1e-12 * max(1.0, fsize):
+                new_pos = 0.0
+            if opening > 1e-15 and new_pos != 0.0:
+                if pos == 0.0 or (pos > 0.0) != (new_pos > 0.0):
+                    entry_idx = o["idx"]
+                    entry_size = opening
+                    entry_price = o["price"]
+                    entry_fees = o["fees"] * opening / fsize
+                else:
+                    tot = entry_size + opening
+                    entry_price = (entry_price * entry_size + o["price"] * opening) / tot
+                    entry_size = tot
+                    entry_fees += o["fees"] * opening / fsize
+            pos = new_pos
+            if pos == 0.0:
+                entry_size = 0.0
+                entry_fees = 0.0
+        if pos != 0.0:
+            last = close_ffill[n_bars - 1, asset_of_col[c]]
+            size = abs(pos)
+            if pos > 0.0:
+                pnl = size * (last - entry_price) - entry_fees
+                direction = 0
+            else:
+                pnl = size * (entry_price - last) - entry_fees
+                direction = 1
+            tr = trades[t]
+            tr["id"] = t
+            tr["col"] = c
+            tr["size"] = size
+            tr["entry_idx"] = entry_idx
+            tr["entry_price"] = entry_price
+            tr["entry_fees"] = entry_fees
+            tr["exit_idx"] = -1
+            tr["exit_price"] = last
+            tr["exit_fees"] = 0.0
+            tr["pnl"] = pnl
+            cost = size * entry_price + entry_fees
+            tr["ret"] = pnl / cost if cost != 0.0 else np.nan
+            tr["duration"] = n_bars - 1 - entry_idx
+            tr["direction"] = direction
+            tr["status"] = 0
+            tr["exit_reason"] = 5
+            t += 1
+    return t
+
+
+@jit(parallel=True)
+def ffill_columns(a: np.ndarray) -> np.ndarray:
+    """Forward-fill NaN down each column (leading NaN stay NaN)."""
+    n, m = a.shape
+    out = np.empty_like(a)
+    for j in prange(m):
+        last = np.nan
+        for i in range(n):
+            v = a[i, j]
+            if not np.isnan(v):
+                last = v
+            out[i, j] = last
+    return out

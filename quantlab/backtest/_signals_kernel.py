@@ -1,0 +1,564 @@
+"""The from_signals simulation kernel: one column at a time, columns in parallel.
+
+Per bar ``i`` of a column (asset ``a = asset_of_col[col]``), with ``price="close"``:
+
+1. ``close[i, a]`` is NaN: nothing trades; equity is carried at the last valid close.
+2. An open position (entered on an earlier bar) is checked against its stops, using the
+   bar's open/high/low when given, else its close: stop-loss first, then take-profit,
+   then the time stop (at the close). A bar that touches both the stop-loss and the
+   take-profit exits at the stop-loss (the pessimistic reading of an unknown intrabar
+   path); a bar that opens through a stop fills at the open. A trailing stop trails the
+   highest high (lowest low for shorts) of the *previous* bars. A stop exit ignores the
+   user's signals on that bar.
+3. Otherwise the bar's signals are resolved (an entry and an exit of the same side on the
+   same bar cancel; a long and a short entry on the same bar cancel; an opposite entry
+   reverses the position in one order) and executed at the close.
+
+With ``price="next_open"`` a signal read at the close of bar ``i`` is executed at the open
+of the next bar with a valid open; stops are checked from the fill bar on (after the
+open), and the time stop fills at the open.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from quantlab._numba import jit, prange
+from quantlab.backtest import _stats as S
+from quantlab.backtest._execution import buy, sell, snap
+
+SIZE_AMOUNT = 0
+SIZE_VALUE = 1
+SIZE_PERCENT = 2
+
+DIR_LONG = 0
+DIR_SHORT = 1
+DIR_BOTH = 2
+
+PRICE_CLOSE = 0
+PRICE_NEXT_OPEN = 1
+
+# order record fields are written positionally: see records.order_dt
+SIDE_BUY = 0
+SIDE_SELL = 1
+R_NONE = -1
+R_SIGNAL = 0
+R_SL = 1
+R_TP = 2
+R_TRAIL = 3
+R_TIME = 4
+
+# per-column state
+CASH = 0
+POS = 1
+DEBT = 2
+FREE = 3
+ENTRY_IDX = 4
+ENTRY_BASE = 5
+ENTRY_SIZE = 6
+ENTRY_PRICE = 7
+ENTRY_FEES = 8
+PEAK = 9
+LAST_PRICE = 10
+N_STATE = 11
+
+
+class SignalArrays(NamedTuple):
+    """Price and signal arrays. Optional arrays have shape ``(0, 0)`` when absent."""
+
+    close: np.ndarray  # (n_bars, n_assets) float64
+    open: np.ndarray  # (n_bars, n_assets) float64 or (0, 0)
+    high: np.ndarray
+    low: np.ndarray
+    entries: np.ndarray  # (n_bars, n_cols) bool
+    exits: np.ndarray
+    short_entries: np.ndarray  # (n_bars, n_cols) bool or (0, 0)
+    short_exits: np.ndarray
+    asset_of_col: np.ndarray  # (n_cols,) int64
+
+
+class SignalParams(NamedTuple):
+    """Per-column parameters, each a float64 array of length 1 or ``n_cols``."""
+
+    size: np.ndarray
+    fees: np.ndarray
+    fixed_fees: np.ndarray
+    slippage: np.ndarray
+    min_size: np.ndarray
+    granularity: np.ndarray
+    init_cash: np.ndarray
+    sl_stop: np.ndarray
+    tp_stop: np.ndarray
+    sl_trail: np.ndarray
+    time_stop: np.ndarray
+
+
+@jit()
+def flex(a: np.ndarray, col: int) -> float:
+    """Element ``col`` of a per-column parameter, or its only element (broadcast scalar)."""
+    return a[0] if a.shape[0] == 1 else a[col]
+
+
+@jit()
+def _execute(
+    st: np.ndarray,
+    stats: np.ndarray,
+    is_buy: bool,
+    size: float,
+    price: float,
+    base_price: float,
+    fees: float,
+    fixed_fees: float,
+    slippage: float,
+    min_size: float,
+    granularity: float,
+    percent: float,
+    reduce_only: bool,
+    reason: int,
+    i: int,
+    col: int,
+    orders: np.ndarray,
+    oidx: int,
+) -> bool:
+    """Execute one order against the column state; record it; book trade statistics."""
+    prev_pos = st[POS]
+    if is_buy:
+        filled, cash, pos, debt, free, fsize, fprice, fpaid = buy(
+            st[CASH], prev_pos, st[DEBT], st[FREE], size, price, fees, fixed_fees,
+            slippage, min_size, granularity, percent, reduce_only,
+        )
+    else:
+        filled, cash, pos, debt, free, fsize, fprice, fpaid = sell(
+            st[CASH], prev_pos, st[DEBT], st[FREE], size, price, fees, fixed_fees,
+            slippage, min_size, granularity, percent, reduce_only,
+        )
+    if not filled:
+        return False
+    st[CASH] = cash
+    st[POS] = pos
+    st[DEBT] = debt
+    st[FREE] = free
+    if oidx >= 0:
+        rec = orders[oidx]
+        rec["id"] = oidx
+        rec["col"] = col
+        rec["idx"] = i
+        rec["size"] = fsize
+        rec["price"] = fprice
+        rec["fees"] = fpaid
+        rec["side"] = SIDE_BUY if is_buy else SIDE_SELL
+        rec["reason"] = reason
+    stats[S.N_ORDERS] += 1.0
+    stats[S.TOTAL_FEES] += fpaid
+
+    # trade bookkeeping: the part of the fill that reduces the old position closes it
+    closing = 0.0
+    if prev_pos > 0.0 and not is_buy:
+        closing = min(fsize, prev_pos)
+    elif prev_pos < 0.0 and is_buy:
+        closing = min(fsize, -prev_pos)
+    if closing > 0.0:
+        frac = closing / st[ENTRY_SIZE] if st[ENTRY_SIZE] > 0.0 else 1.0
+        entry_fees = st[ENTRY_FEES] * frac
+        exit_fees = fpaid * closing / fsize
+        if prev_pos > 0.0:
+            pnl = closing * (fprice - st[ENTRY_PRICE]) - entry_fees - exit_fees
+        else:
+            pnl = closing * (st[ENTRY_PRICE] - fprice) - entry_fees - exit_fees
+        st[ENTRY_SIZE] -= closing
+        st[ENTRY_FEES] -= entry_fees
+        if pos == 0.0 or (prev_pos > 0.0) != (pos > 0.0):
+            S.stats_trade_closed(stats, pnl)
+        else:  # partial reduction: realized part counts as a closed trade
+            S.stats_trade_closed(stats, pnl)
+    opening = fsize - closing
+    if opening > 0.0 and pos != 0.0:
+        if prev_pos == 0.0 or (prev_pos > 0.0) != (pos > 0.0):
+            st[ENTRY_IDX] = i
+            st[ENTRY_BASE] = base_price
+            st[PEAK] = base_price
+            st[ENTRY_SIZE] = opening
+            st[ENTRY_PRICE] = fprice
+            st[ENTRY_FEES] = fpaid * opening / fsize
+            stats[S.N_TRADES] += 1.0
+        else:  # adding to a position (not produced by from_signals, kept for safety)
+            tot = st[ENTRY_SIZE] + opening
+            st[ENTRY_PRICE] = (st[ENTRY_PRICE] * st[ENTRY_SIZE] + fprice * opening) / tot
+            st[ENTRY_SIZE] = tot
+            st[ENTRY_FEES] += fpaid * opening / fsize
+    if pos == 0.0:
+        st[ENTRY_IDX] = -1.0
+        st[ENTRY_SIZE] = 0.0
+        st[ENTRY_FEES] = 0.0
+    return True
+
+
+@jit()
+def _act(
+    st: np.ndarray,
+    stats: np.ndarray,
+    le: bool,
+    lx: bool,
+    se: bool,
+    sx: bool,
+    price: float,
+    size: float,
+    size_type: int,
+    fees: float,
+    fixed_fees: float,
+    slippage: float,
+    min_size: float,
+    granularity: float,
+    i: int,
+    col: int,
+    orders: np.ndarray,
+    oidx: int,
+) -> bool:
+    """Resolve direction-aware signals against the position and execute the order."""
+    if le and lx:
+        le = False
+        lx = False
+    if se and sx:
+        se = False
+        sx = False
+    if le and se:
+        le = False
+        se = False
+    pos = st[POS]
+    if pos > 0.0:
+        if se:  # reverse long -> short in one order
+            if size_type == SIZE_PERCENT:
+                adj = price * (1.0 - slippage)
+                total_free = st[FREE] + pos * adj * (1.0 - fees)
+                max_short = max(total_free - fixed_fees, 0.0) / (adj * (1.0 + fees))
+                return _execute(st, stats, False, pos + size * max_short, price, price, fees,
+                                fixed_fees, slippage, min_size, granularity, np.nan, False,
+                                R_SIGNAL, i, col, orders, oidx)
+            if np.isinf(size):
+                return _execute(st, stats, False, np.inf, price, price, fees, fixed_fees,
+                                slippage, min_size, granularity, 1.0, False, R_SIGNAL, i, col,
+                                orders, oidx)
+            amount = size / price if size_type == SIZE_VALUE else size
+            return _execute(st, stats, False, pos + amount, price, price, fees, fixed_fees,
+                            slippage, min_size, granularity, np.nan, False, R_SIGNAL, i, col,
+                            orders, oidx)
+        if lx:
+            return _execute(st, stats, False, pos, price, price, fees, fixed_fees, slippage,
+                            min_size, granularity, np.nan, True, R_SIGNAL, i, col, orders, oidx)
+        return False
+    if pos < 0.0:
+        if le:  # reverse short -> long in one order
+            if size_type == SIZE_PERCENT:
+                adj = price * (1.0 + slippage)
+                cover_cost = -pos * adj * (1.0 + fees)
+                rest = max(st[CASH] - cover_cost - fixed_fees, 0.0)
+                amount = -pos + size * rest / (adj * (1.0 + fees))
+            elif size_type == SIZE_VALUE:
+                amount = -pos + size / price
+            else:
+                amount = -pos + size
+            return _execute(st, stats, True, amount, price, price, fees, fixed_fees, slippage,
+                            min_size, granularity, np.nan, False, R_SIGNAL, i, col, orders, oidx)
+        if sx:
+            return _execute(st, stats, True, np.inf, price, price, fees, fixed_fees, slippage,
+                            min_size, granularity, np.nan, True, R_SIGNAL, i, col, orders, oidx)
+        return False
+    if le:
+        if size_type == SIZE_PERCENT:
+            return _execute(st, stats, True, np.inf, price, price, fees, fixed_fees, slippage,
+                            min_size, granularity, size, False, R_NONE, i, col, orders, oidx)
+        amount = size / price if size_type == SIZE_VALUE else size
+        return _execute(st, stats, True, amount, price, price, fees, fixed_fees, slippage,
+                        min_size, granularity, np.nan, False, R_NONE, i, col, orders, oidx)
+    if se:
+        if size_type == SIZE_PERCENT:
+            return _execute(st, stats, False, np.inf, price, price, fees, fixed_fees, slippage,
+                            min_size, granularity, size, False, R_NONE, i, col, orders, oidx)
+        if np.isinf(size):
+            return _execute(st, stats, False, np.inf, price, price, fees, fixed_fees, slippage,
+                            min_size, granularity, 1.0, False, R_NONE, i, col, orders, oidx)
+        amount = size / price if size_type == SIZE_VALUE else size
+        return _execute(st, stats, False, amount, price, price, fees, fixed_fees, slippage,
+                        min_size, granularity, np.nan, False, R_NONE, i, col, orders, oidx)
+    return False
+
+
+@jit()
+def _stop_fill(
+    st: np.ndarray,
+    o: float,
+    h: float,
+    low: float,
+    sl: float,
+    tp: float,
+    trail: bool,
+) -> tuple[float, int]:
+    """Stop price hit on this bar (NaN if none) and its exit reason."""
+    pos = st[POS]
+    if not np.isnan(sl):
+        base = st[PEAK] if trail else st[ENTRY_BASE]
+        reason = R_TRAIL if trail else R_SL
+        if pos > 0.0:
+            sp = base * (1.0 - sl)
+            if o <= sp:
+                return o, reason
+            if low <= sp:
+                return sp, reason
+        else:
+            sp = base * (1.0 + sl)
+            if o >= sp:
+                return o, reason
+            if h >= sp:
+                return sp, reason
+    if not np.isnan(tp):
+        base = st[ENTRY_BASE]
+        if pos > 0.0:
+            tpp = base * (1.0 + tp)
+            if o >= tpp:
+                return o, R_TP
+            if h >= tpp:
+                return tpp, R_TP
+        else:
+            tpp = base * (1.0 - tp)
+            if o <= tpp:
+                return o, R_TP
+            if low <= tpp:
+                return tpp, R_TP
+    return np.nan, R_NONE
+
+
+@jit()
+def _close_position(
+    st: np.ndarray,
+    stats: np.ndarray,
+    price: float,
+    fees: float,
+    fixed_fees: float,
+    slippage: float,
+    granularity: float,
+    reason: int,
+    i: int,
+    col: int,
+    orders: np.ndarray,
+    oidx: int,
+) -> bool:
+    if st[POS] > 0.0:
+        return _execute(st, stats, False, st[POS], price, price, fees, fixed_fees, slippage,
+                        0.0, granularity, np.nan, True, reason, i, col, orders, oidx)
+    return _execute(st, stats, True, np.inf, price, price, fees, fixed_fees, slippage, 0.0,
+                    granularity, np.nan, True, reason, i, col, orders, oidx)
+
+
+@jit()
+def _simulate_column(
+    arr: SignalArrays,
+    par: SignalParams,
+    size_type: int,
+    direction: int,
+    price_mode: int,
+    col: int,
+    orders: np.ndarray,
+    start: int,
+    record: bool,
+    stats: np.ndarray,
+) -> int:
+    n_bars = arr.close.shape[0]
+    a = arr.asset_of_col[col]
+    has_ohlc = arr.open.shape[0] > 0
+    has_hl = arr.high.shape[0] > 0
+    has_short = arr.short_entries.shape[0] > 0
+    size = flex(par.size, col)
+    fees = flex(par.fees, col)
+    fixed_fees = flex(par.fixed_fees, col)
+    slippage = flex(par.slippage, col)
+    min_size = flex(par.min_size, col)
+    gran = flex(par.granularity, col)
+    init_cash = flex(par.init_cash, col)
+    sl = flex(par.sl_stop, col)
+    tp = flex(par.tp_stop, col)
+    trail = flex(par.sl_trail, col) != 0.0
+    tstop = flex(par.time_stop, col)
+    use_stops = not (np.isnan(sl) and np.isnan(tp) and np.isnan(tstop))
+
+    st = np.zeros(N_STATE)
+    st[CASH] = init_cash
+    st[FREE] = init_cash
+    st[ENTRY_IDX] = -1.0
+    st[LAST_PRICE] = np.nan
+    S.stats_init(stats, init_cash)
+    n = 0
+    p_le = False
+    p_lx = False
+    p_se = False
+    p_sx = False
+    pending = False
+
+    for i in range(n_bars):
+        c = arr.close[i, a]
+        if price_mode == PRICE_NEXT_OPEN:
+            o = arr.open[i, a]
+            if pending and not np.isnan(o):
+                if _act(st, stats, p_le, p_lx, p_se, p_sx, o, size, size_type, fees,
+                        fixed_fees, slippage, min_size, gran, i, col, orders,
+                        start + n if record else -1):
+                    n += 1
+                pending = False
+            if use_stops and st[POS] != 0.0 and not np.isnan(o):
+                hit = False
+                if not np.isnan(tstop) and i - st[ENTRY_IDX] >= tstop and st[ENTRY_IDX] < i:
+                    if _close_position(st, stats, o, fees, fixed_fees, slippage, gran, R_TIME,
+                                       i, col, orders, start + n if record else -1):
+                        n += 1
+                    hit = True
+                if not hit and not (np.isnan(sl) and np.isnan(tp)):
+                    h = arr.high[i, a] if has_hl else max(o, c)
+                    lo = arr.low[i, a] if has_hl else min(o, c)
+                    if np.isnan(h):
+                        h = max(o, c) if not np.isnan(c) else o
+                    if np.isnan(lo):
+                        lo = min(o, c) if not np.isnan(c) else o
+                    fill, reason = _stop_fill(st, o, h, lo, sl, tp, trail)
+                    if not np.isnan(fill):
+                        if _close_position(st, stats, fill, fees, fixed_fees, slippage, gran,
+                                           reason, i, col, orders, start + n if record else -1):
+                            n += 1
+                    elif trail:
+                        if st[POS] > 0.0 and h > st[PEAK]:
+                            st[PEAK] = h
+                        elif st[POS] < 0.0 and lo < st[PEAK]:
+                            st[PEAK] = lo
+            if not np.isnan(c):
+                st[LAST_PRICE] = c
+                le = arr.entries[i, col]
+                lx = arr.exits[i, col]
+                se = False
+                sx = False
+                if has_short:
+                    se = arr.short_entries[i, col]
+                    sx = arr.short_exits[i, col]
+                if direction == DIR_SHORT:
+                    se = le
+                    sx = lx
+                    le = False
+                    lx = False
+                elif direction == DIR_BOTH and not has_short:
+                    se = lx
+                    lx = False
+                if le or lx or se or sx:
+                    p_le = le
+                    p_lx = lx
+                    p_se = se
+                    p_sx = sx
+                    pending = i + 1 < n_bars
+        else:
+            if np.isnan(c):
+                pass
+            else:
+                st[LAST_PRICE] = c
+                stopped = False
+                if use_stops and st[POS] != 0.0 and st[ENTRY_IDX] < i:
+                    if not (np.isnan(sl) and np.isnan(tp)):
+                        if has_ohlc:
+                            o = arr.open[i, a]
+                            if np.isnan(o):
+                                o = c
+                        else:
+                            o = c
+                        if has_hl:
+                            h = arr.high[i, a]
+                            lo = arr.low[i, a]
+                            if np.isnan(h):
+                                h = max(o, c)
+                            if np.isnan(lo):
+                                lo = min(o, c)
+                        else:
+                            h = max(o, c)
+                            lo = min(o, c)
+                        fill, reason = _stop_fill(st, o, h, lo, sl, tp, trail)
+                        if not np.isnan(fill):
+                            stopped = True
+                            if _close_position(st, stats, fill, fees, fixed_fees, slippage,
+                                               gran, reason, i, col, orders,
+                                               start + n if record else -1):
+                                n += 1
+                        elif trail:
+                            if st[POS] > 0.0 and h > st[PEAK]:
+                                st[PEAK] = h
+                            elif st[POS] < 0.0 and lo < st[PEAK]:
+                                st[PEAK] = lo
+                    if not stopped and not np.isnan(tstop) and i - st[ENTRY_IDX] >= tstop:
+                        stopped = True
+                        if _close_position(st, stats, c, fees, fixed_fees, slippage, gran,
+                                           R_TIME, i, col, orders, start + n if record else -1):
+                            n += 1
+                if not stopped:
+                    le = arr.entries[i, col]
+                    lx = arr.exits[i, col]
+                    se = False
+                    sx = False
+                    if has_short:
+                        se = arr.short_entries[i, col]
+                        sx = arr.short_exits[i, col]
+                    if direction == DIR_SHORT:
+                        se = le
+                        sx = lx
+                        le = False
+                        lx = False
+                    elif direction == DIR_BOTH and not has_short:
+                        se = lx
+                        lx = False
+                    if le or lx or se or sx:
+                        if _act(st, stats, le, lx, se, sx, c, size, size_type, fees, fixed_fees,
+                                slippage, min_size, gran, i, col, orders,
+                                start + n if record else -1):
+                            n += 1
+        st[CASH] = snap(st[CASH])
+        last = st[LAST_PRICE]
+        value = st[CASH] if st[POS] == 0.0 else st[CASH] + st[POS] * last
+        S.stats_bar(stats, i, value, st[POS] != 0.0)
+    return n
+
+
+@jit(parallel=True)
+def count_capacity(arr: SignalArrays, n_cols: int) -> np.ndarray:
+    """Upper bound on the orders of each column: twice its number of signal bars."""
+    n_bars = arr.entries.shape[0]
+    has_short = arr.short_entries.shape[0] > 0
+    out = np.zeros(n_cols + 1, dtype=np.int64)
+    for col in prange(n_cols):
+        k = 0
+        for i in range(n_bars):
+            if arr.entries[i, col] or arr.exits[i, col]:
+                k += 1
+            elif has_short and (arr.short_entries[i, col] or arr.short_exits[i, col]):
+                k += 1
+        out[col + 1] = 2 * k
+    return out
+
+
+@jit(parallel=True)
+def simulate_signals(
+    arr: SignalArrays,
+    par: SignalParams,
+    size_type: int,
+    direction: int,
+    price_mode: int,
+    offsets: np.ndarray,
+    orders: np.ndarray,
+    record: bool,
+    stats: np.ndarray,
+) -> np.ndarray:
+    """Simulate every column; write orders in ``orders[offsets[c]:offsets[c+1]]``.
+
+    Returns the number of orders written per column. ``stats`` is ``(n_cols, N_STATS)``.
+    """
+    n_cols = arr.asset_of_col.shape[0]
+    counts = np.zeros(n_cols, dtype=np.int64)
+    for col in prange(n_cols):
+        counts[col] = _simulate_column(
+            arr, par, size_type, direction, price_mode, col, orders,
+            offsets[col] if record else 0, record, stats[col],
+        )
+    return counts

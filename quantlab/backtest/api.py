@@ -1,0 +1,488 @@
+"""User-facing backtest functions: validate, broadcast, call a kernel, wrap the result."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from quantlab import config
+from quantlab._validation import Labels, as_float_panel, choice, column_param
+from quantlab.backtest import _inputs
+from quantlab.backtest import _signals_kernel as SK
+from quantlab.backtest import _stats as S
+from quantlab.backtest import _weights_kernel as WK
+from quantlab.backtest.records import order_dt
+from quantlab.backtest.result import BacktestResult, SummaryResult, _annualization
+from quantlab.errors import AlignmentError, ParameterError, ShapeError, ValidationError
+
+_SIZE_TYPES = {"amount": SK.SIZE_AMOUNT, "value": SK.SIZE_VALUE, "percent": SK.SIZE_PERCENT}
+_DIRECTIONS = {"long": SK.DIR_LONG, "short": SK.DIR_SHORT, "both": SK.DIR_BOTH}
+_PRICES = {"close": SK.PRICE_CLOSE, "next_open": SK.PRICE_NEXT_OPEN}
+_MODES = {"full": "full", "stats": "stats"}
+
+
+def from_signals(
+    close: Any,
+    entries: Any,
+    exits: Any,
+    *,
+    short_entries: Any = None,
+    short_exits: Any = None,
+    direction: Literal["long", "short", "both"] = "long",
+    open: Any = None,  # noqa: A002 - the market's word
+    high: Any = None,
+    low: Any = None,
+    price: Literal["close", "next_open"] = "close",
+    size: Any = np.inf,
+    size_type: Literal["amount", "value", "percent"] = "amount",
+    min_size: Any = 0.0,
+    size_granularity: Any = None,
+    init_cash: Any = config.DEFAULT_INIT_CASH,
+    fees: Any = 0.0,
+    fixed_fees: Any = 0.0,
+    slippage: Any = 0.0,
+    sl_stop: Any = None,
+    tp_stop: Any = None,
+    sl_trail: Any = False,
+    time_stop: Any = None,
+    mode: Literal["full", "stats"] = "full",
+    periods_per_year: float | None = None,
+) -> BacktestResult | SummaryResult:
+    """Simulate entry/exit signals, one independent account per column.
+
+    Parameters
+    ----------
+    close : DataFrame, Series or ndarray, shape (n_bars, n_assets)
+        Prices; NaN means the asset does not trade on that bar (its value is carried at
+        the last valid price). Must be > 0 and finite where not NaN.
+    entries, exits : DataFrame, Series or ndarray of bool, shape (n_bars, n_columns)
+        Signals. Columns may be the assets, or a MultiIndex (param levels..., asset):
+        each column then trades the asset named by its last level, and ``close`` is
+        broadcast onto them without being copied.
+    short_entries, short_exits : optional, like ``entries``
+        Short-side signals (long/short mode: ``entries``/``exits`` are the long side);
+        ``direction`` must then be "both".
+    direction : {"long", "short", "both"}
+        "long": entries open longs, exits close them. "short": entries open shorts, exits
+        cover them. "both" without short signals: entries go long and exits go short
+        (always in the market, reversing), vectorbt's convention.
+    open, high, low : optional panels like ``close``
+        Used by stops (bar range, gaps) and by ``price="next_open"``.
+    price : {"close", "next_open"}
+        Fill at the signal bar's close, or at the next bar's open (no look-ahead).
+    size, size_type : per-column, {"amount", "value", "percent"}
+        Units, cash value, or fraction of available cash (free cash for shorts).
+        The default ``size=inf`` with "amount" invests all available cash.
+    min_size, size_granularity : per-column
+        Reject fills smaller than ``min_size`` units; floor sizes to a lot size.
+    init_cash : per-column, > 0
+    fees, fixed_fees, slippage : per-column, >= 0
+        Fraction of traded value, cash per order, adverse fraction of price.
+    sl_stop : per-column in (0, 1], optional
+        Stop-loss as a fraction of the entry price (NaN/None disables it).
+    tp_stop : per-column > 0, optional
+        Take-profit as a fraction of the entry price.
+    sl_trail : per-column bool
+        Make the stop-loss trail the highest high (lowest low for shorts) since entry.
+    time_stop : per-column int >= 1, optional
+        Exit after this many bars in the position.
+    mode : {"full", "stats"}
+        "full" returns a :class:`BacktestResult`; "stats" keeps only per-column figures
+        (a :class:`SummaryResult`), never materializing ``(n_bars, n_columns)`` floats.
+    periods_per_year : float, optional
+        Annualization of the running Sharpe/Sortino/volatility; inferred from the index.
+
+    Returns
+    -------
+    BacktestResult or SummaryResult
+
+    Raises
+    ------
+    quantlab.errors.ValidationError, AlignmentError, ShapeError, DataTypeError, ParameterError
+        On invalid inputs; messages name the argument, the rule and the fix.
+
+    Notes
+    -----
+    Execution, stops and conflicts are documented in :mod:`quantlab.backtest._signals_kernel`
+    and in the README ("Engine semantics"). Same-bar entry and exit of one side cancel.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, quantlab as ql
+    >>> close = pd.Series([10.0, 11.0, 12.0, 11.0], index=pd.bdate_range("2024-01-01", periods=4))
+    >>> res = ql.backtest.from_signals(close, [True, False, False, False],
+    ...                                [False, False, True, False], fees=0.0)
+    >>> float(res.equity.iloc[-1])
+    120.0
+    """
+    close_arr, labels = as_float_panel(close, "close", positive=True)
+    mode = choice(mode, "mode", _MODES)
+    st = choice(size_type, "size_type", _SIZE_TYPES)
+    dr = choice(direction, "direction", _DIRECTIONS)
+    pm = choice(price, "price", _PRICES)
+    columns, asset_of_col, _ = _inputs.map_columns(labels, entries, "entries")
+    shape = (close_arr.shape[0], len(columns))
+    ent = _inputs.signals(entries, "entries", shape, columns)
+    ext = _inputs.signals(exits, "exits", shape, columns)
+    if (short_entries is None) != (short_exits is None):
+        raise ParameterError(
+            "short_entries and short_exits must be given together; pass both (use an "
+            "all-False panel for the one you do not need)"
+        )
+    empty_b = np.zeros((0, 0), dtype=bool)
+    if short_entries is not None:
+        if dr != SK.DIR_BOTH:
+            raise ParameterError(
+                f"short_entries/short_exits need direction='both'; got direction={direction!r}."
+                " Pass direction='both' (entries/exits are then the long side)"
+            )
+        sent = _inputs.signals(short_entries, "short_entries", shape, columns)
+        sext = _inputs.signals(short_exits, "short_exits", shape, columns)
+    else:
+        sent = sext = empty_b
+    o, h, lo = _inputs.ohlc(close_arr, labels, open, high, low)
+    if pm == SK.PRICE_NEXT_OPEN and o.shape[0] == 0:
+        raise ParameterError(
+            "price='next_open' needs the open prices; pass open=<panel like close>"
+        )
+    n = len(columns)
+    par = SK.SignalParams(
+        size=column_param(size, "size", n, low=0.0, low_inclusive=False, columns=columns),
+        fees=column_param(fees, "fees", n, low=0.0, columns=columns),
+        fixed_fees=column_param(fixed_fees, "fixed_fees", n, low=0.0, columns=columns),
+        slippage=column_param(
+            slippage, "slippage", n, low=0.0, high=1.0, high_inclusive=False, columns=columns
+        ),
+        min_size=column_param(min_size, "min_size", n, low=0.0, columns=columns),
+        granularity=_optional(size_granularity, "size_granularity", n, columns, low=0.0),
+        init_cash=column_param(
+            init_cash, "init_cash", n, low=0.0, low_inclusive=False, columns=columns
+        ),
+        sl_stop=_optional(sl_stop, "sl_stop", n, columns, low=0.0, high=1.0),
+        tp_stop=_optional(tp_stop, "tp_stop", n, columns, low=0.0),
+        sl_trail=np.asarray(column_param(sl_trail, "sl_trail", n, columns=columns) != 0.0,
+                            dtype=np.float64),
+        time_stop=_optional(time_stop, "time_stop", n, columns, low=1.0, inclusive=True),
+    )
+    if np.isinf(par.init_cash).any():
+        raise ParameterError("init_cash must be finite; got inf. Pass a finite amount of cash")
+    if st == SK.SIZE_PERCENT and (par.size > 1.0).any():
+        raise ParameterError(
+            f"size must be in (0, 1] with size_type='percent'; got {par.size.max()!r}. "
+            "Pass a fraction of the available cash, e.g. size=0.5"
+        )
+    if st != SK.SIZE_AMOUNT and np.isinf(par.size).any():
+        raise ParameterError(
+            f"size=inf is only meaningful with size_type='amount'; got size_type={size_type!r}."
+            " Pass a finite size"
+        )
+    ts = par.time_stop[~np.isnan(par.time_stop)]
+    if (ts != np.floor(ts)).any():
+        raise ParameterError(
+            f"time_stop must be a whole number of bars; got {ts[ts != np.floor(ts)][0]!r}"
+        )
+    arr = SK.SignalArrays(close_arr, o, h, lo, ent, ext, sent, sext, asset_of_col)
+    record = mode == "full"
+    if record:
+        offsets = np.cumsum(SK.count_capacity(arr, n))
+        orders = np.empty(int(offsets[-1]), dtype=order_dt)
+    else:
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        orders = np.empty(0, dtype=order_dt)
+    raw = np.empty((n, S.N_STATS))
+    counts = SK.simulate_signals(arr, par, st, dr, pm, offsets, orders, record, raw)
+    init_cash_cols = np.broadcast_to(par.init_cash, (n,)).astype(np.float64)
+    squeeze = labels.was_series and not isinstance(entries, pd.DataFrame) and n == 1
+    if not record:
+        ppy = _annualization(labels.index, periods_per_year)
+        vals = S.finalize(raw, init_cash_cols, ppy if ppy is not None else 1.0)
+        return SummaryResult(pd.DataFrame(vals, index=columns, columns=list(S.STAT_NAMES)), ppy)
+    compact = _compact(orders, offsets, counts)
+    return BacktestResult(
+        index=labels.index,
+        columns=columns,
+        group_labels=columns,
+        close=close_arr,
+        asset_of_col=asset_of_col,
+        group_start=np.arange(n + 1, dtype=np.int64),
+        init_cash=init_cash_cols,
+        orders=compact,
+        raw_stats=raw,
+        periods_per_year=periods_per_year,
+        squeeze=squeeze,
+    )
+
+
+def _optional(
+    value: Any,
+    name: str,
+    n: int,
+    columns: pd.Index,
+    low: float | None = None,
+    high: float | None = None,
+    inclusive: bool = False,
+) -> np.ndarray:
+    if value is None:
+        return np.full(1, np.nan)
+    return column_param(
+        value, name, n, low=low, high=high, low_inclusive=inclusive, allow_nan=True,
+        columns=columns,
+    )
+
+
+def _compact(orders: np.ndarray, offsets: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Gather each column's written orders into one contiguous, column-sorted array."""
+    total = int(counts.sum())
+    out = np.empty(total, dtype=order_dt)
+    pos = 0
+    starts = offsets[:-1]
+    nz = np.nonzero(counts)[0]
+    for c in nz:
+        k = int(counts[c])
+        out[pos : pos + k] = orders[starts[c] : starts[c] + k]
+        pos += k
+    out["id"] = np.arange(total)
+    return out
+
+
+# ---------------------------------------------------------------------------- weights
+
+
+def from_weights(
+    close: Any,
+    weights: Any,
+    *,
+    rebalance: str | int | None = None,
+    open: Any = None,  # noqa: A002
+    price: Literal["close", "next_open"] = "close",
+    init_cash: Any = config.DEFAULT_INIT_CASH,
+    fees: Any = 0.0,
+    fixed_fees: Any = 0.0,
+    slippage: Any = 0.0,
+    max_leverage: Any = None,
+    min_trade: Any = 0.0,
+    size_granularity: Any = None,
+    mode: Literal["full", "stats"] = "full",
+    periods_per_year: float | None = None,
+) -> BacktestResult | SummaryResult:
+    """Rebalance portfolios to target weights, each portfolio sharing one cash account.
+
+    Parameters
+    ----------
+    close : DataFrame, shape (n_bars, n_assets)
+        Prices (NaN = no trading on that bar).
+    weights : DataFrame (n_bars, n_columns), Series / dict / 1-D array (n_assets,)
+        Target fraction of portfolio value per asset; negative = short. A panel's row of
+        NaN does not rebalance; a NaN inside a row leaves that asset unchanged. Columns
+        may be a MultiIndex (param levels..., asset): one portfolio per parameter
+        combination (its columns must be contiguous). Constant weights rebalance at
+        ``rebalance`` (and at the first bar).
+    rebalance : None, pandas offset alias ("W-FRI", "ME", "QE"...) or int N
+        None: a panel rebalances on every row that is not all NaN; constant weights are
+        bought once at the first bar (buy and hold). A calendar alias rebalances at the
+        first bar and at the last bar of each period present in the index; an int every
+        N bars starting at the first.
+    price : {"close", "next_open"}
+        Execute at the decision bar's close, or at the next bar's open.
+    init_cash, fees, fixed_fees, slippage, max_leverage, min_trade : per portfolio
+        ``max_leverage`` caps ``sum(|w|)`` by scaling the targets down; ``min_trade`` skips
+        trades smaller in value.
+    mode : {"full", "stats"}
+    periods_per_year : float, optional
+
+    Returns
+    -------
+    BacktestResult or SummaryResult
+
+    Examples
+    --------
+    >>> import pandas as pd, quantlab as ql
+    >>> idx = pd.bdate_range("2024-01-01", periods=3)
+    >>> close = pd.DataFrame({"A": [10.0, 11.0, 12.0], "B": [20.0, 20.0, 22.0]}, index=idx)
+    >>> res = ql.backtest.from_weights(close, {"A": 0.5, "B": 0.5})
+    >>> round(float(res.equity.iloc[-1]), 6)
+    115.0
+    """
+    close_arr, labels = as_float_panel(close, "close", positive=True)
+    mode = choice(mode, "mode", _MODES)
+    pm = choice(price, "price", _PRICES)
+    n_bars = close_arr.shape[0]
+    w_arr, columns, asset_of_col, constant = _weights_panel(weights, labels)
+    group_codes, group_labels = _groups(columns)
+    n_groups = len(group_labels)
+    group_start = np.zeros(n_groups + 1, dtype=np.int64)
+    group_start[1:] = np.cumsum(np.bincount(group_codes, minlength=n_groups))
+    decision = _rebalance_bars(rebalance, labels.index, n_bars, constant)
+    row_of_bar = np.full(n_bars, -1, dtype=np.int64)
+    rows = np.zeros(n_bars, dtype=np.int64) if constant else np.arange(n_bars, dtype=np.int64)
+    if pm == SK.PRICE_NEXT_OPEN:
+        if open is None:
+            raise ParameterError(
+                "price='next_open' needs the open prices; pass open=<panel like close>"
+            )
+        o, _, _ = _inputs.ohlc(close_arr, labels, open, None, None)
+        row_of_bar[1:][decision[:-1]] = rows[:-1][decision[:-1]]
+        exec_price = o
+    else:
+        row_of_bar[decision] = rows[decision]
+        exec_price = close_arr
+    gl = group_labels
+    par = WK.WeightParams(
+        fees=column_param(fees, "fees", n_groups, low=0.0, columns=gl),
+        fixed_fees=column_param(fixed_fees, "fixed_fees", n_groups, low=0.0, columns=gl),
+        slippage=column_param(
+            slippage, "slippage", n_groups, low=0.0, high=1.0, high_inclusive=False, columns=gl
+        ),
+        init_cash=column_param(
+            init_cash, "init_cash", n_groups, low=0.0, low_inclusive=False, columns=gl
+        ),
+        max_leverage=_optional(max_leverage, "max_leverage", n_groups, gl, low=0.0),
+        min_trade=column_param(min_trade, "min_trade", n_groups, low=0.0, columns=gl),
+        granularity=_optional(size_granularity, "size_granularity", n_groups, gl, low=0.0),
+    )
+    arr = WK.WeightArrays(close_arr, exec_price, w_arr, row_of_bar, asset_of_col, group_start)
+    record = mode == "full"
+    raw = np.empty((n_groups, S.N_STATS))
+    if record:
+        n_reb = int((row_of_bar >= 0).sum())
+        offsets = np.zeros(n_groups + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(np.diff(group_start) * n_reb)
+        orders = np.empty(int(offsets[-1]), dtype=order_dt)
+    else:
+        offsets = np.zeros(n_groups + 1, dtype=np.int64)
+        orders = np.empty(0, dtype=order_dt)
+    counts = WK.simulate_weights(arr, par, offsets, orders, record, raw)
+    init_cash_g = np.broadcast_to(par.init_cash, (n_groups,)).astype(np.float64)
+    if not record:
+        ppy = _annualization(labels.index, periods_per_year)
+        vals = S.finalize(raw, init_cash_g, ppy if ppy is not None else 1.0)
+        return SummaryResult(pd.DataFrame(vals, index=gl, columns=list(S.STAT_NAMES)), ppy)
+    compact = _compact(orders, offsets, counts)
+    # orders of a group are in time order; the result wants them sorted by column then bar
+    order = np.lexsort((compact["idx"], compact["col"]))
+    compact = compact[order]
+    compact["id"] = np.arange(len(compact))
+    return BacktestResult(
+        index=labels.index,
+        columns=columns,
+        group_labels=gl,
+        close=close_arr,
+        asset_of_col=asset_of_col,
+        group_start=group_start,
+        init_cash=init_cash_g,
+        orders=compact,
+        raw_stats=raw,
+        periods_per_year=periods_per_year,
+        squeeze=n_groups == 1 and not isinstance(columns, pd.MultiIndex),
+    )
+
+
+def _weights_panel(
+    weights: Any, labels: Labels
+) -> tuple[np.ndarray, pd.Index, np.ndarray, bool]:
+    """Weights as ``(n_rows, n_cols)`` float64, their columns, asset map, constant flag."""
+    if isinstance(weights, dict):
+        weights = pd.Series(weights, dtype=float)
+    if isinstance(weights, pd.Series) or (
+        isinstance(weights, (list, tuple, np.ndarray)) and np.ndim(weights) == 1
+    ):
+        ser = weights if isinstance(weights, pd.Series) else pd.Series(
+            np.asarray(weights, dtype=float), index=labels.columns[: len(weights)]
+        )
+        if len(ser) != len(labels.columns) and not isinstance(ser.index, pd.MultiIndex):
+            if isinstance(weights, pd.Series):
+                pass
+            else:
+                raise ShapeError(
+                    f"weights has {len(ser)} entries but close has {len(labels.columns)} "
+                    "columns; pass one weight per asset"
+                )
+        frame = pd.DataFrame([ser.to_numpy(dtype=float)], columns=ser.index)
+        columns, asset_of_col = _weight_columns(frame.columns, labels)
+        w = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
+        _check_weight_values(w)
+        return w, columns, asset_of_col, True
+    columns_, asset_of_col, _ = _inputs.map_columns(labels, weights, "weights")
+    w, _ = as_float_panel(weights, "weights", allow_nan=True)
+    if w.shape[0] != len(labels.index):
+        raise ShapeError(
+            f"weights has {w.shape[0]} rows but close has {len(labels.index)}; pass one row "
+            "per bar (all-NaN rows mean no rebalance)"
+        )
+    _check_weight_values(w)
+    return w, columns_, asset_of_col, False
+
+
+def _weight_columns(cols: pd.Index, labels: Labels) -> tuple[pd.Index, np.ndarray]:
+    last = cols.get_level_values(-1) if isinstance(cols, pd.MultiIndex) else cols
+    idx = labels.columns.get_indexer(last)
+    if (idx < 0).any():
+        bad = [v for v, j in zip(last, idx) if j < 0]
+        raise AlignmentError(
+            f"weights name assets that are not columns of close: {bad[:5]}; use the labels "
+            f"of close ({list(labels.columns[:5])}...)"
+        )
+    return cols, idx.astype(np.int64)
+
+
+def _check_weight_values(w: np.ndarray) -> None:
+    if np.isinf(w).any():
+        raise ValidationError("weights hold infinite values; pass finite weights (NaN = keep)")
+
+
+def _groups(columns: pd.Index) -> tuple[np.ndarray, pd.Index]:
+    if not isinstance(columns, pd.MultiIndex) or columns.nlevels < 2:
+        return np.zeros(len(columns), dtype=np.int64), pd.Index(["portfolio"])
+    outer = columns.droplevel(-1)
+    codes, uniques = pd.factorize(outer, sort=False)
+    if (np.diff(codes) < 0).any():
+        raise AlignmentError(
+            "weights columns of one parameter combination are not contiguous; pass "
+            "weights.sort_index(axis=1) or build the panel group by group"
+        )
+    if isinstance(uniques, pd.MultiIndex) or isinstance(outer, pd.MultiIndex):
+        group_labels = pd.MultiIndex.from_tuples(list(uniques), names=outer.names)
+    else:
+        group_labels = pd.Index(uniques, name=outer.name)
+    return codes.astype(np.int64), group_labels
+
+
+def _rebalance_bars(
+    rebalance: str | int | None, index: pd.Index, n_bars: int, constant: bool
+) -> np.ndarray:
+    mask = np.zeros(n_bars, dtype=bool)
+    if rebalance is None:
+        if constant:
+            mask[0] = True
+        else:
+            mask[:] = True
+        return mask
+    if isinstance(rebalance, (int, np.integer)) and not isinstance(rebalance, bool):
+        if rebalance < 1:
+            raise ParameterError(
+                f"rebalance must be a positive number of bars; got {rebalance}. Pass e.g. 21"
+            )
+        mask[:: int(rebalance)] = True
+        return mask
+    if isinstance(rebalance, str):
+        if not isinstance(index, pd.DatetimeIndex):
+            raise ParameterError(
+                f"rebalance={rebalance!r} needs a DatetimeIndex on close; got "
+                f"{type(index).__name__}. Pass an int (every N bars) instead"
+            )
+        try:
+            last = pd.Series(np.arange(n_bars), index=index).resample(rebalance).last()
+        except (ValueError, TypeError) as exc:
+            raise ParameterError(
+                f"rebalance={rebalance!r} is not a pandas offset alias ({exc}); pass e.g. "
+                "'W-FRI', 'ME', 'QE' or an int"
+            ) from None
+        pos = last.dropna().to_numpy(dtype=np.int64)
+        mask[pos] = True
+        mask[0] = True
+        return mask
+    raise ParameterError(
+        f"rebalance must be None, a pandas offset alias or an int; got {rebalance!r}"
+    )
