@@ -46,7 +46,7 @@ if JIT_ENABLED:
     import numba
 
     if config.NUM_THREADS:
-        numba.set_num_threads(min(config.NUM_THREADS, numba.config.NUMBA_NUM_THREADS))
+        numba.set_num_threads(min(config.NUM_THREADS, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
 
     prange: Any = numba.prange
 

@@ -15,7 +15,13 @@ import numpy as np
 import pandas as pd
 
 from quantlab._typing import BoolArray2D, Float64Array1D, Float64Array2D
-from quantlab.errors import AlignmentError, DataTypeError, ParameterError, ShapeError, ValidationError
+from quantlab.errors import (
+    AlignmentError,
+    DataTypeError,
+    ParameterError,
+    ShapeError,
+    ValidationError,
+)
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,8 @@ def as_bool_panel(data: Any, name: str, shape: tuple[int, int]) -> BoolArray2D:
             f"{name} has shape {values.shape} but the prices broadcast to {shape}; "
             f"pass {name} with one row per bar and one column per price column"
         )
+    if values.flags.f_contiguous:  # pandas frames are column-major: keep, do not copy
+        return values
     return np.ascontiguousarray(values)
 
 
@@ -228,8 +236,7 @@ def column_param(
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise DataTypeError(
-            f"{name} must be a number or a 1-D array of numbers (one per column); "
-            f"got {value!r:.80}"
+            f"{name} must be a number or a 1-D array of numbers (one per column); got {value!r:.80}"
         ) from None
     if arr.ndim == 0:
         arr = arr.reshape(1)
@@ -246,8 +253,7 @@ def column_param(
         if bad.any():
             op = ">=" if low_inclusive else ">"
             raise ParameterError(
-                f"{name} must be {op} {low}; got {vals[bad][0]!r}. "
-                f"Pass a value {op} {low}"
+                f"{name} must be {op} {low}; got {vals[bad][0]!r}. Pass a value {op} {low}"
             )
     if high is not None:
         bad = vals > high if high_inclusive else vals >= high
@@ -270,9 +276,7 @@ def choice(value: Any, name: str, choices: dict[str, Any]) -> Any:
     for v in choices.values():
         if value is v or (not isinstance(value, str) and value == v and type(value) is type(v)):
             return value
-    raise ParameterError(
-        f"{name} must be one of {sorted(choices)}; got {value!r}"
-    )
+    raise ParameterError(f"{name} must be one of {sorted(choices)}; got {value!r}")
 
 
 def as_returns(data: Any, name: str = "returns") -> tuple[Float64Array2D, Labels]:

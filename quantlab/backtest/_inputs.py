@@ -37,12 +37,12 @@ def map_columns(
         if cols.equals(close_labels.columns):
             return cols, np.arange(n_assets, dtype=np.int64), index
         last = cols.get_level_values(-1) if isinstance(cols, pd.MultiIndex) else cols
-        idx = close_labels.columns.get_indexer(last) if close_labels.columns.is_unique else None
-        if idx is not None and (idx >= 0).all():
-            return cols, idx.astype(np.int64), index
+        idx = np.asarray(close_labels.columns.get_indexer(last), dtype=np.int64)
+        if (idx >= 0).all():
+            return cols, idx, index
         if n_assets == 1:
             return cols, np.zeros(len(cols), dtype=np.int64), index
-        missing = [v for v, j in zip(last, idx if idx is not None else [-1] * len(last)) if j < 0]
+        missing = list(np.asarray(last, dtype=object)[idx < 0])
         raise AlignmentError(
             f"{name} has columns that match no price column (e.g. {missing[:3]}); the last "
             f"column level must name an asset of the prices {list(close_labels.columns[:5])}"
@@ -122,8 +122,7 @@ def ohlc(
     o, h, lo = out
     if (h.shape[0] == 0) != (lo.shape[0] == 0):
         raise ValidationError(
-            "high and low must be given together (stops need the bar's range); pass both or "
-            "neither"
+            "high and low must be given together (stops need the bar's range); pass both or neither"
         )
     if h.shape[0]:
         bad = h < lo

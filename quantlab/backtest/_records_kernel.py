@@ -22,7 +22,7 @@ def positions_from_orders(
 
     ``orders`` are sorted by column then bar; ``col_start[c]:col_start[c+1]`` indexes column c.
     """
-    out = np.empty((n_bars, n_cols))
+    out = np.empty((n_cols, n_bars)).T  # F-order: each column contiguous
     for c in prange(n_cols):
         pos = 0.0
         k = col_start[c]
@@ -45,7 +45,7 @@ def cash_flows(
     orders: np.ndarray, group_of_col: np.ndarray, n_bars: int, n_groups: int
 ) -> np.ndarray:
     """Net cash flow of each group at each bar, ``(n_bars, n_groups)``."""
-    out = np.zeros((n_bars, n_groups))
+    out = np.zeros((n_groups, n_bars)).T
     for k in range(orders.shape[0]):
         o = orders[k]
         g = group_of_col[o["col"]]
@@ -68,7 +68,7 @@ def equity_from_state(
 ) -> np.ndarray:
     """Equity ``cash + sum(position * last valid close)`` per group, ``(n_bars, n_groups)``."""
     n_bars, n_groups = cash.shape
-    out = np.empty((n_bars, n_groups))
+    out = np.empty((n_groups, n_bars)).T
     for g in prange(n_groups):
         for i in range(n_bars):
             v = cash[i, g]
@@ -196,7 +196,7 @@ def trades_from_orders(
 def ffill_columns(a: np.ndarray) -> np.ndarray:
     """Forward-fill NaN down each column (leading NaN stay NaN)."""
     n, m = a.shape
-    out = np.empty_like(a)
+    out = np.empty((m, n)).T
     for j in prange(m):
         last = np.nan
         for i in range(n):
@@ -205,3 +205,18 @@ def ffill_columns(a: np.ndarray) -> np.ndarray:
                 last = v
             out[i, j] = last
     return out
+
+
+@jit(parallel=True)
+def compact_orders(
+    orders: np.ndarray, offsets: np.ndarray, counts: np.ndarray, out: np.ndarray
+) -> None:
+    """Gather each column's ``counts[c]`` orders from ``orders[offsets[c]:]`` contiguously."""
+    n_cols = counts.shape[0]
+    starts = np.zeros(n_cols + 1, dtype=np.int64)
+    for c in range(n_cols):
+        starts[c + 1] = starts[c] + counts[c]
+    for c in prange(n_cols):
+        for k in range(counts[c]):
+            out[starts[c] + k] = orders[offsets[c] + k]
+            out[starts[c] + k]["id"] = starts[c] + k

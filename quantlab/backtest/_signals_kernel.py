@@ -126,17 +126,39 @@ def _execute(
     prev_pos = st[POS]
     if is_buy:
         filled, cash, pos, debt, free, fsize, fprice, fpaid = buy(
-            st[CASH], prev_pos, st[DEBT], st[FREE], size, price, fees, fixed_fees,
-            slippage, min_size, granularity, percent, reduce_only,
+            st[CASH],
+            prev_pos,
+            st[DEBT],
+            st[FREE],
+            size,
+            price,
+            fees,
+            fixed_fees,
+            slippage,
+            min_size,
+            granularity,
+            percent,
+            reduce_only,
         )
     else:
         filled, cash, pos, debt, free, fsize, fprice, fpaid = sell(
-            st[CASH], prev_pos, st[DEBT], st[FREE], size, price, fees, fixed_fees,
-            slippage, min_size, granularity, percent, reduce_only,
+            st[CASH],
+            prev_pos,
+            st[DEBT],
+            st[FREE],
+            size,
+            price,
+            fees,
+            fixed_fees,
+            slippage,
+            min_size,
+            granularity,
+            percent,
+            reduce_only,
         )
     if not filled:
         return False
-    st[CASH] = cash
+    st[CASH] = snap(cash)
     st[POS] = pos
     st[DEBT] = debt
     st[FREE] = free
@@ -233,20 +255,89 @@ def _act(
                 adj = price * (1.0 - slippage)
                 total_free = st[FREE] + pos * adj * (1.0 - fees)
                 max_short = max(total_free - fixed_fees, 0.0) / (adj * (1.0 + fees))
-                return _execute(st, stats, False, pos + size * max_short, price, price, fees,
-                                fixed_fees, slippage, min_size, granularity, np.nan, False,
-                                R_SIGNAL, i, col, orders, oidx)
+                return _execute(
+                    st,
+                    stats,
+                    False,
+                    pos + size * max_short,
+                    price,
+                    price,
+                    fees,
+                    fixed_fees,
+                    slippage,
+                    min_size,
+                    granularity,
+                    np.nan,
+                    False,
+                    R_SIGNAL,
+                    i,
+                    col,
+                    orders,
+                    oidx,
+                )
             if np.isinf(size):
-                return _execute(st, stats, False, np.inf, price, price, fees, fixed_fees,
-                                slippage, min_size, granularity, 1.0, False, R_SIGNAL, i, col,
-                                orders, oidx)
+                return _execute(
+                    st,
+                    stats,
+                    False,
+                    np.inf,
+                    price,
+                    price,
+                    fees,
+                    fixed_fees,
+                    slippage,
+                    min_size,
+                    granularity,
+                    1.0,
+                    False,
+                    R_SIGNAL,
+                    i,
+                    col,
+                    orders,
+                    oidx,
+                )
             amount = size / price if size_type == SIZE_VALUE else size
-            return _execute(st, stats, False, pos + amount, price, price, fees, fixed_fees,
-                            slippage, min_size, granularity, np.nan, False, R_SIGNAL, i, col,
-                            orders, oidx)
+            return _execute(
+                st,
+                stats,
+                False,
+                pos + amount,
+                price,
+                price,
+                fees,
+                fixed_fees,
+                slippage,
+                min_size,
+                granularity,
+                np.nan,
+                False,
+                R_SIGNAL,
+                i,
+                col,
+                orders,
+                oidx,
+            )
         if lx:
-            return _execute(st, stats, False, pos, price, price, fees, fixed_fees, slippage,
-                            min_size, granularity, np.nan, True, R_SIGNAL, i, col, orders, oidx)
+            return _execute(
+                st,
+                stats,
+                False,
+                pos,
+                price,
+                price,
+                fees,
+                fixed_fees,
+                slippage,
+                min_size,
+                granularity,
+                np.nan,
+                True,
+                R_SIGNAL,
+                i,
+                col,
+                orders,
+                oidx,
+            )
         return False
     if pos < 0.0:
         if le:  # reverse short -> long in one order
@@ -259,29 +350,155 @@ def _act(
                 amount = -pos + size / price
             else:
                 amount = -pos + size
-            return _execute(st, stats, True, amount, price, price, fees, fixed_fees, slippage,
-                            min_size, granularity, np.nan, False, R_SIGNAL, i, col, orders, oidx)
+            return _execute(
+                st,
+                stats,
+                True,
+                amount,
+                price,
+                price,
+                fees,
+                fixed_fees,
+                slippage,
+                min_size,
+                granularity,
+                np.nan,
+                False,
+                R_SIGNAL,
+                i,
+                col,
+                orders,
+                oidx,
+            )
         if sx:
-            return _execute(st, stats, True, np.inf, price, price, fees, fixed_fees, slippage,
-                            min_size, granularity, np.nan, True, R_SIGNAL, i, col, orders, oidx)
+            return _execute(
+                st,
+                stats,
+                True,
+                np.inf,
+                price,
+                price,
+                fees,
+                fixed_fees,
+                slippage,
+                min_size,
+                granularity,
+                np.nan,
+                True,
+                R_SIGNAL,
+                i,
+                col,
+                orders,
+                oidx,
+            )
         return False
     if le:
         if size_type == SIZE_PERCENT:
-            return _execute(st, stats, True, np.inf, price, price, fees, fixed_fees, slippage,
-                            min_size, granularity, size, False, R_NONE, i, col, orders, oidx)
+            return _execute(
+                st,
+                stats,
+                True,
+                np.inf,
+                price,
+                price,
+                fees,
+                fixed_fees,
+                slippage,
+                min_size,
+                granularity,
+                size,
+                False,
+                R_NONE,
+                i,
+                col,
+                orders,
+                oidx,
+            )
         amount = size / price if size_type == SIZE_VALUE else size
-        return _execute(st, stats, True, amount, price, price, fees, fixed_fees, slippage,
-                        min_size, granularity, np.nan, False, R_NONE, i, col, orders, oidx)
+        return _execute(
+            st,
+            stats,
+            True,
+            amount,
+            price,
+            price,
+            fees,
+            fixed_fees,
+            slippage,
+            min_size,
+            granularity,
+            np.nan,
+            False,
+            R_NONE,
+            i,
+            col,
+            orders,
+            oidx,
+        )
     if se:
         if size_type == SIZE_PERCENT:
-            return _execute(st, stats, False, np.inf, price, price, fees, fixed_fees, slippage,
-                            min_size, granularity, size, False, R_NONE, i, col, orders, oidx)
+            return _execute(
+                st,
+                stats,
+                False,
+                np.inf,
+                price,
+                price,
+                fees,
+                fixed_fees,
+                slippage,
+                min_size,
+                granularity,
+                size,
+                False,
+                R_NONE,
+                i,
+                col,
+                orders,
+                oidx,
+            )
         if np.isinf(size):
-            return _execute(st, stats, False, np.inf, price, price, fees, fixed_fees, slippage,
-                            min_size, granularity, 1.0, False, R_NONE, i, col, orders, oidx)
+            return _execute(
+                st,
+                stats,
+                False,
+                np.inf,
+                price,
+                price,
+                fees,
+                fixed_fees,
+                slippage,
+                min_size,
+                granularity,
+                1.0,
+                False,
+                R_NONE,
+                i,
+                col,
+                orders,
+                oidx,
+            )
         amount = size / price if size_type == SIZE_VALUE else size
-        return _execute(st, stats, False, amount, price, price, fees, fixed_fees, slippage,
-                        min_size, granularity, np.nan, False, R_NONE, i, col, orders, oidx)
+        return _execute(
+            st,
+            stats,
+            False,
+            amount,
+            price,
+            price,
+            fees,
+            fixed_fees,
+            slippage,
+            min_size,
+            granularity,
+            np.nan,
+            False,
+            R_NONE,
+            i,
+            col,
+            orders,
+            oidx,
+        )
     return False
 
 
@@ -345,10 +562,99 @@ def _close_position(
     oidx: int,
 ) -> bool:
     if st[POS] > 0.0:
-        return _execute(st, stats, False, st[POS], price, price, fees, fixed_fees, slippage,
-                        0.0, granularity, np.nan, True, reason, i, col, orders, oidx)
-    return _execute(st, stats, True, np.inf, price, price, fees, fixed_fees, slippage, 0.0,
-                    granularity, np.nan, True, reason, i, col, orders, oidx)
+        return _execute(
+            st,
+            stats,
+            False,
+            st[POS],
+            price,
+            price,
+            fees,
+            fixed_fees,
+            slippage,
+            0.0,
+            granularity,
+            np.nan,
+            True,
+            reason,
+            i,
+            col,
+            orders,
+            oidx,
+        )
+    return _execute(
+        st,
+        stats,
+        True,
+        np.inf,
+        price,
+        price,
+        fees,
+        fixed_fees,
+        slippage,
+        0.0,
+        granularity,
+        np.nan,
+        True,
+        reason,
+        i,
+        col,
+        orders,
+        oidx,
+    )
+
+
+@jit()
+def _check_stops(
+    st: np.ndarray,
+    stats: np.ndarray,
+    i: int,
+    o: float,
+    h: float,
+    lo: float,
+    time_price: float,
+    time_first: bool,
+    sl: float,
+    tp: float,
+    trail: bool,
+    tstop: float,
+    fees: float,
+    fixed_fees: float,
+    slippage: float,
+    gran: float,
+    col: int,
+    orders: np.ndarray,
+    oidx: int,
+) -> bool:
+    """Exit the open position if a stop triggers on this bar; True if a stop triggered.
+
+    ``time_first``: with next-open execution the time stop fills at the open, before the
+    bar's range is known; at the close it comes after the intrabar stop-loss/take-profit.
+    """
+    time_due = not np.isnan(tstop) and i - st[ENTRY_IDX] >= tstop and st[ENTRY_IDX] < i
+    if time_first and time_due:
+        _close_position(
+            st, stats, time_price, fees, fixed_fees, slippage, gran, R_TIME, i, col, orders, oidx
+        )
+        return True
+    if not (np.isnan(sl) and np.isnan(tp)):
+        fill, reason = _stop_fill(st, o, h, lo, sl, tp, trail)
+        if not np.isnan(fill):
+            _close_position(
+                st, stats, fill, fees, fixed_fees, slippage, gran, reason, i, col, orders, oidx
+            )
+            return True
+        if trail:
+            if st[POS] > 0.0 and h > st[PEAK]:
+                st[PEAK] = h
+            elif st[POS] < 0.0 and lo < st[PEAK]:
+                st[PEAK] = lo
+    if time_due:
+        _close_position(
+            st, stats, time_price, fees, fixed_fees, slippage, gran, R_TIME, i, col, orders, oidx
+        )
+        return True
+    return False
 
 
 @jit()
@@ -388,6 +694,18 @@ def _simulate_column(
     st[ENTRY_IDX] = -1.0
     st[LAST_PRICE] = np.nan
     S.stats_init(stats, init_cash)
+    # running figures, kept in locals (see _stats.bar)
+    prev = init_cash
+    peak = np.nan
+    peak_idx = -1.0
+    max_dd = 0.0
+    max_dur = 0.0
+    nr = 0.0
+    shift = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    down = 0.0
+    bars_in = 0.0
     n = 0
     p_le = False
     p_lx = False
@@ -395,42 +713,73 @@ def _simulate_column(
     p_sx = False
     pending = False
 
+    pos = 0.0
+    cash = init_cash
+    last = np.nan
     for i in range(n_bars):
         c = arr.close[i, a]
+        valid = not np.isnan(c)
         if price_mode == PRICE_NEXT_OPEN:
             o = arr.open[i, a]
-            if pending and not np.isnan(o):
-                if _act(st, stats, p_le, p_lx, p_se, p_sx, o, size, size_type, fees,
-                        fixed_fees, slippage, min_size, gran, i, col, orders,
-                        start + n if record else -1):
-                    n += 1
-                pending = False
-            if use_stops and st[POS] != 0.0 and not np.isnan(o):
-                hit = False
-                if not np.isnan(tstop) and i - st[ENTRY_IDX] >= tstop and st[ENTRY_IDX] < i:
-                    if _close_position(st, stats, o, fees, fixed_fees, slippage, gran, R_TIME,
-                                       i, col, orders, start + n if record else -1):
+            if not np.isnan(o):
+                if pending:
+                    if _act(
+                        st,
+                        stats,
+                        p_le,
+                        p_lx,
+                        p_se,
+                        p_sx,
+                        o,
+                        size,
+                        size_type,
+                        fees,
+                        fixed_fees,
+                        slippage,
+                        min_size,
+                        gran,
+                        i,
+                        col,
+                        orders,
+                        start + n if record else -1,
+                    ):
                         n += 1
-                    hit = True
-                if not hit and not (np.isnan(sl) and np.isnan(tp)):
-                    h = arr.high[i, a] if has_hl else max(o, c)
-                    lo = arr.low[i, a] if has_hl else min(o, c)
+                    pending = False
+                if use_stops and st[POS] != 0.0:
+                    h = arr.high[i, a] if has_hl else np.nan
+                    lo = arr.low[i, a] if has_hl else np.nan
                     if np.isnan(h):
-                        h = max(o, c) if not np.isnan(c) else o
+                        h = max(o, c) if valid else o
                     if np.isnan(lo):
-                        lo = min(o, c) if not np.isnan(c) else o
-                    fill, reason = _stop_fill(st, o, h, lo, sl, tp, trail)
-                    if not np.isnan(fill):
-                        if _close_position(st, stats, fill, fees, fixed_fees, slippage, gran,
-                                           reason, i, col, orders, start + n if record else -1):
-                            n += 1
-                    elif trail:
-                        if st[POS] > 0.0 and h > st[PEAK]:
-                            st[PEAK] = h
-                        elif st[POS] < 0.0 and lo < st[PEAK]:
-                            st[PEAK] = lo
-            if not np.isnan(c):
-                st[LAST_PRICE] = c
+                        lo = min(o, c) if valid else o
+                    n_before = stats[S.N_ORDERS]
+                    _check_stops(
+                        st,
+                        stats,
+                        i,
+                        o,
+                        h,
+                        lo,
+                        o,
+                        True,
+                        sl,
+                        tp,
+                        trail,
+                        tstop,
+                        fees,
+                        fixed_fees,
+                        slippage,
+                        gran,
+                        col,
+                        orders,
+                        start + n if record else -1,
+                    )
+                    if stats[S.N_ORDERS] > n_before:
+                        n += 1
+                pos = st[POS]
+                cash = st[CASH]
+            if valid:
+                last = c
                 le = arr.entries[i, col]
                 lx = arr.exits[i, col]
                 se = False
@@ -438,69 +787,7 @@ def _simulate_column(
                 if has_short:
                     se = arr.short_entries[i, col]
                     sx = arr.short_exits[i, col]
-                if direction == DIR_SHORT:
-                    se = le
-                    sx = lx
-                    le = False
-                    lx = False
-                elif direction == DIR_BOTH and not has_short:
-                    se = lx
-                    lx = False
                 if le or lx or se or sx:
-                    p_le = le
-                    p_lx = lx
-                    p_se = se
-                    p_sx = sx
-                    pending = i + 1 < n_bars
-        else:
-            if np.isnan(c):
-                pass
-            else:
-                st[LAST_PRICE] = c
-                stopped = False
-                if use_stops and st[POS] != 0.0 and st[ENTRY_IDX] < i:
-                    if not (np.isnan(sl) and np.isnan(tp)):
-                        if has_ohlc:
-                            o = arr.open[i, a]
-                            if np.isnan(o):
-                                o = c
-                        else:
-                            o = c
-                        if has_hl:
-                            h = arr.high[i, a]
-                            lo = arr.low[i, a]
-                            if np.isnan(h):
-                                h = max(o, c)
-                            if np.isnan(lo):
-                                lo = min(o, c)
-                        else:
-                            h = max(o, c)
-                            lo = min(o, c)
-                        fill, reason = _stop_fill(st, o, h, lo, sl, tp, trail)
-                        if not np.isnan(fill):
-                            stopped = True
-                            if _close_position(st, stats, fill, fees, fixed_fees, slippage,
-                                               gran, reason, i, col, orders,
-                                               start + n if record else -1):
-                                n += 1
-                        elif trail:
-                            if st[POS] > 0.0 and h > st[PEAK]:
-                                st[PEAK] = h
-                            elif st[POS] < 0.0 and lo < st[PEAK]:
-                                st[PEAK] = lo
-                    if not stopped and not np.isnan(tstop) and i - st[ENTRY_IDX] >= tstop:
-                        stopped = True
-                        if _close_position(st, stats, c, fees, fixed_fees, slippage, gran,
-                                           R_TIME, i, col, orders, start + n if record else -1):
-                            n += 1
-                if not stopped:
-                    le = arr.entries[i, col]
-                    lx = arr.exits[i, col]
-                    se = False
-                    sx = False
-                    if has_short:
-                        se = arr.short_entries[i, col]
-                        sx = arr.short_exits[i, col]
                     if direction == DIR_SHORT:
                         se = le
                         sx = lx
@@ -509,15 +796,111 @@ def _simulate_column(
                     elif direction == DIR_BOTH and not has_short:
                         se = lx
                         lx = False
-                    if le or lx or se or sx:
-                        if _act(st, stats, le, lx, se, sx, c, size, size_type, fees, fixed_fees,
-                                slippage, min_size, gran, i, col, orders,
-                                start + n if record else -1):
-                            n += 1
-        st[CASH] = snap(st[CASH])
-        last = st[LAST_PRICE]
-        value = st[CASH] if st[POS] == 0.0 else st[CASH] + st[POS] * last
-        S.stats_bar(stats, i, value, st[POS] != 0.0)
+                    p_le = le
+                    p_lx = lx
+                    p_se = se
+                    p_sx = sx
+                    pending = i + 1 < n_bars
+        elif valid:
+            last = c
+            stopped = False
+            if use_stops and pos != 0.0 and st[ENTRY_IDX] < i:
+                if has_ohlc:
+                    o = arr.open[i, a]
+                    if np.isnan(o):
+                        o = c
+                else:
+                    o = c
+                h = arr.high[i, a] if has_hl else np.nan
+                lo = arr.low[i, a] if has_hl else np.nan
+                if np.isnan(h):
+                    h = max(o, c)
+                if np.isnan(lo):
+                    lo = min(o, c)
+                n_before = stats[S.N_ORDERS]
+                stopped = _check_stops(
+                    st,
+                    stats,
+                    i,
+                    o,
+                    h,
+                    lo,
+                    c,
+                    False,
+                    sl,
+                    tp,
+                    trail,
+                    tstop,
+                    fees,
+                    fixed_fees,
+                    slippage,
+                    gran,
+                    col,
+                    orders,
+                    start + n if record else -1,
+                )
+                if stats[S.N_ORDERS] > n_before:
+                    n += 1
+                pos = st[POS]
+                cash = st[CASH]
+            if not stopped:
+                le = arr.entries[i, col]
+                lx = arr.exits[i, col]
+                se = False
+                sx = False
+                if has_short:
+                    se = arr.short_entries[i, col]
+                    sx = arr.short_exits[i, col]
+                if le or lx or se or sx:
+                    if direction == DIR_SHORT:
+                        se = le
+                        sx = lx
+                        le = False
+                        lx = False
+                    elif direction == DIR_BOTH and not has_short:
+                        se = lx
+                        lx = False
+                    if _act(
+                        st,
+                        stats,
+                        le,
+                        lx,
+                        se,
+                        sx,
+                        c,
+                        size,
+                        size_type,
+                        fees,
+                        fixed_fees,
+                        slippage,
+                        min_size,
+                        gran,
+                        i,
+                        col,
+                        orders,
+                        start + n if record else -1,
+                    ):
+                        n += 1
+                    pos = st[POS]
+                    cash = st[CASH]
+        value = cash if pos == 0.0 else cash + pos * last
+        prev, peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = S.bar(
+            i,
+            value,
+            pos != 0.0,
+            prev,
+            peak,
+            peak_idx,
+            max_dd,
+            max_dur,
+            nr,
+            shift,
+            s1,
+            s2,
+            down,
+            bars_in,
+        )
+    S.store(stats, n_bars, prev, peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in)
     return n
 
 
@@ -558,7 +941,15 @@ def simulate_signals(
     counts = np.zeros(n_cols, dtype=np.int64)
     for col in prange(n_cols):
         counts[col] = _simulate_column(
-            arr, par, size_type, direction, price_mode, col, orders,
-            offsets[col] if record else 0, record, stats[col],
+            arr,
+            par,
+            size_type,
+            direction,
+            price_mode,
+            col,
+            orders,
+            offsets[col] if record else 0,
+            record,
+            stats[col],
         )
     return counts

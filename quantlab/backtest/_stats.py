@@ -4,7 +4,12 @@ The stats-only mode keeps one row of :data:`N_STATS` floats per column instead o
 ``(n_bars, n_columns)`` outputs. Returns are ``equity[t] / equity[t-1] - 1`` with
 ``equity[-1] = init_cash``; the variance uses Welford's update (numerically stable in one
 pass); the drawdown peak runs over the equity curve itself (the initial cash is not a
-peak), the convention of empyrical and vectorbt.
+peak), the convention of empyrical and vectorbt. The variance accumulates shifted sums
+``sum(r - K)`` and ``sum((r - K)**2)`` with ``K`` the first return, which is numerically
+stable for returns (|mean| << 1) and avoids a division per bar.
+
+The hot loop keeps the running figures in local variables (``bar`` returns the updated
+tuple, which LLVM keeps in registers once inlined) and stores them once per column.
 """
 
 from __future__ import annotations
@@ -25,15 +30,16 @@ GROSS_PROFIT = 8
 GROSS_LOSS = 9
 TOTAL_FEES = 10
 N_RETURNS = 11
-MEAN_RETURN = 12
-M2 = 13
+SHIFT = 12
+S2 = 13
 DOWNSIDE_SUMSQ = 14
 BARS_IN_MARKET = 15
 PEAK = 16
 PEAK_IDX = 17
 N_BARS = 18
 PREV_VALUE = 19
-N_STATS = 20
+S1 = 20
+N_STATS = 21
 
 #: Public names of the rows computed from the running statistics (see ``finalize``).
 STAT_NAMES = (
@@ -65,33 +71,85 @@ def stats_init(st: np.ndarray, init_value: float) -> None:
 
 
 @jit()
-def stats_bar(st: np.ndarray, i: int, value: float, in_market: bool) -> None:
-    """Account for bar ``i`` whose closing equity is ``value``."""
-    prev = st[PREV_VALUE]
-    st[N_BARS] += 1.0
+def bar(
+    i: int,
+    value: float,
+    in_market: bool,
+    prev: float,
+    peak: float,
+    peak_idx: float,
+    max_dd: float,
+    max_dur: float,
+    n: float,
+    shift: float,
+    s1: float,
+    s2: float,
+    down: float,
+    bars_in: float,
+) -> tuple[float, float, float, float, float, float, float, float, float, float, float]:
+    """Account for bar ``i`` whose closing equity is ``value``; returns the new figures."""
     if in_market:
-        st[BARS_IN_MARKET] += 1.0
-    if prev != 0.0 and not np.isnan(prev) and not np.isnan(value):
-        r = value / prev - 1.0
-        n = st[N_RETURNS] + 1.0
-        d = r - st[MEAN_RETURN]
-        st[N_RETURNS] = n
-        st[MEAN_RETURN] += d / n
-        st[M2] += d * (r - st[MEAN_RETURN])
-        if r < 0.0:
-            st[DOWNSIDE_SUMSQ] += r * r
-    if np.isnan(st[PEAK]) or value > st[PEAK]:
-        st[PEAK] = value
-        st[PEAK_IDX] = i
-    elif st[PEAK] > 0.0:
-        dd = value / st[PEAK] - 1.0
-        if dd < st[MAX_DRAWDOWN]:
-            st[MAX_DRAWDOWN] = dd
-        dur = i - st[PEAK_IDX]
-        if dur > st[MAX_DD_DURATION]:
-            st[MAX_DD_DURATION] = dur
-    st[PREV_VALUE] = value
-    st[FINAL_VALUE] = value
+        bars_in += 1.0
+    if value != prev:
+        if prev != 0.0 and not np.isnan(prev) and not np.isnan(value):
+            r = value / prev - 1.0
+            if n == 0.0:
+                shift = r
+            d = r - shift
+            n += 1.0
+            s1 += d
+            s2 += d * d
+            if r < 0.0:
+                down += r * r
+    elif prev != 0.0 and not np.isnan(prev):
+        if n == 0.0:
+            shift = 0.0
+        d = -shift
+        n += 1.0
+        s1 += d
+        s2 += d * d
+    if value > peak or np.isnan(peak):
+        peak = value
+        peak_idx = i
+    elif peak > 0.0:
+        # divide only when the drawdown can be a new maximum
+        if value < peak * (1.0 + max_dd):
+            max_dd = value / peak - 1.0
+        if i - peak_idx > max_dur:
+            max_dur = i - peak_idx
+    return value, peak, peak_idx, max_dd, max_dur, n, shift, s1, s2, down, bars_in
+
+
+@jit()
+def store(
+    st: np.ndarray,
+    n_bars: int,
+    prev: float,
+    peak: float,
+    peak_idx: float,
+    max_dd: float,
+    max_dur: float,
+    n: float,
+    shift: float,
+    s1: float,
+    s2: float,
+    down: float,
+    bars_in: float,
+) -> None:
+    """Write the running figures of one column into its stats row."""
+    st[FINAL_VALUE] = prev
+    st[PREV_VALUE] = prev
+    st[PEAK] = peak
+    st[PEAK_IDX] = peak_idx
+    st[MAX_DRAWDOWN] = max_dd
+    st[MAX_DD_DURATION] = max_dur
+    st[N_RETURNS] = n
+    st[SHIFT] = shift
+    st[S1] = s1
+    st[S2] = s2
+    st[DOWNSIDE_SUMSQ] = down
+    st[BARS_IN_MARKET] = bars_in
+    st[N_BARS] = n_bars
 
 
 @jit()
@@ -125,8 +183,10 @@ def finalize(raw: np.ndarray, init_cash: np.ndarray, periods_per_year: float) ->
         nb = raw[:, N_BARS]
         out[:, 10] = np.where(nb > 0, raw[:, BARS_IN_MARKET] / np.where(nb > 0, nb, 1), np.nan)
         nr = raw[:, N_RETURNS]
-        mean = raw[:, MEAN_RETURN]
-        var = np.where(nr > 1, raw[:, M2] / np.where(nr > 1, nr - 1, 1), np.nan)
+        safe_n = np.where(nr > 0, nr, 1)
+        mean = raw[:, SHIFT] + raw[:, S1] / safe_n
+        ss = raw[:, S2] - raw[:, S1] ** 2 / safe_n
+        var = np.where(nr > 1, ss / np.where(nr > 1, nr - 1, 1), np.nan)
         std = np.sqrt(np.maximum(var, 0.0))
         out[:, 11] = np.where(nr > 0, mean, np.nan)
         out[:, 12] = std * np.sqrt(periods_per_year)

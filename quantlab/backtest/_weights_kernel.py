@@ -78,6 +78,17 @@ def _simulate_group(
     order_val = np.zeros(k)
     seq = np.zeros(k, dtype=np.int64)
     S.stats_init(stats, init_cash)
+    prev = init_cash
+    peak = np.nan
+    peak_idx = -1.0
+    max_dd = 0.0
+    max_dur = 0.0
+    nr = 0.0
+    shift = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    down = 0.0
+    bars_in = 0.0
     n = 0
     for i in range(n_bars):
         r = arr.row_of_bar[i]
@@ -133,14 +144,36 @@ def _simulate_group(
                     p = arr.exec_price[i, a]
                     if delta[j] < 0.0:
                         filled, cash, pj, dj, free, fsize, fprice, fpaid = sell(
-                            cash, pos[j], debt[j], free, -delta[j], p, fees, fixed_fees,
-                            slippage, 0.0, gran, np.nan, False,
+                            cash,
+                            pos[j],
+                            debt[j],
+                            free,
+                            -delta[j],
+                            p,
+                            fees,
+                            fixed_fees,
+                            slippage,
+                            0.0,
+                            gran,
+                            np.nan,
+                            False,
                         )
                         side = 1
                     else:
                         filled, cash, pj, dj, free, fsize, fprice, fpaid = buy(
-                            cash, pos[j], debt[j], free, delta[j], p, fees, fixed_fees,
-                            slippage, 0.0, gran, np.nan, False,
+                            cash,
+                            pos[j],
+                            debt[j],
+                            free,
+                            delta[j],
+                            p,
+                            fees,
+                            fixed_fees,
+                            slippage,
+                            0.0,
+                            gran,
+                            np.nan,
+                            False,
                         )
                         side = 0
                     if filled:
@@ -172,7 +205,23 @@ def _simulate_group(
                 in_market = True
                 value += pos[j] * last[j]
         cash = snap(cash)
-        S.stats_bar(stats, i, value, in_market)
+        prev, peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = S.bar(
+            i,
+            value,
+            in_market,
+            prev,
+            peak,
+            peak_idx,
+            max_dd,
+            max_dur,
+            nr,
+            shift,
+            s1,
+            s2,
+            down,
+            bars_in,
+        )
+    S.store(stats, n_bars, prev, peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in)
     return n
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 from quantlab import config
 from quantlab._validation import Labels, as_float_panel, choice, column_param
 from quantlab.backtest import _inputs
+from quantlab.backtest import _records_kernel as RK
 from quantlab.backtest import _signals_kernel as SK
 from quantlab.backtest import _stats as S
 from quantlab.backtest import _weights_kernel as WK
@@ -31,7 +32,7 @@ def from_signals(
     short_entries: Any = None,
     short_exits: Any = None,
     direction: Literal["long", "short", "both"] = "long",
-    open: Any = None,  # noqa: A002 - the market's word
+    open: Any = None,
     high: Any = None,
     low: Any = None,
     price: Literal["close", "next_open"] = "close",
@@ -162,8 +163,9 @@ def from_signals(
         ),
         sl_stop=_optional(sl_stop, "sl_stop", n, columns, low=0.0, high=1.0),
         tp_stop=_optional(tp_stop, "tp_stop", n, columns, low=0.0),
-        sl_trail=np.asarray(column_param(sl_trail, "sl_trail", n, columns=columns) != 0.0,
-                            dtype=np.float64),
+        sl_trail=np.asarray(
+            column_param(sl_trail, "sl_trail", n, columns=columns) != 0.0, dtype=np.float64
+        ),
         time_stop=_optional(time_stop, "time_stop", n, columns, low=1.0, inclusive=True),
     )
     if np.isinf(par.init_cash).any():
@@ -183,7 +185,12 @@ def from_signals(
         raise ParameterError(
             f"time_stop must be a whole number of bars; got {ts[ts != np.floor(ts)][0]!r}"
         )
-    arr = SK.SignalArrays(close_arr, o, h, lo, ent, ext, sent, sext, asset_of_col)
+    # the kernel walks each column down the bars: column-major arrays keep that
+    # contiguous (pandas frames already are, so this rarely copies)
+    f = np.asfortranarray
+    arr = SK.SignalArrays(
+        f(close_arr), f(o), f(h), f(lo), f(ent), f(ext), f(sent), f(sext), asset_of_col
+    )
     record = mode == "full"
     if record:
         offsets = np.cumsum(SK.count_capacity(arr, n))
@@ -227,23 +234,21 @@ def _optional(
     if value is None:
         return np.full(1, np.nan)
     return column_param(
-        value, name, n, low=low, high=high, low_inclusive=inclusive, allow_nan=True,
+        value,
+        name,
+        n,
+        low=low,
+        high=high,
+        low_inclusive=inclusive,
+        allow_nan=True,
         columns=columns,
     )
 
 
 def _compact(orders: np.ndarray, offsets: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Gather each column's written orders into one contiguous, column-sorted array."""
-    total = int(counts.sum())
-    out = np.empty(total, dtype=order_dt)
-    pos = 0
-    starts = offsets[:-1]
-    nz = np.nonzero(counts)[0]
-    for c in nz:
-        k = int(counts[c])
-        out[pos : pos + k] = orders[starts[c] : starts[c] + k]
-        pos += k
-    out["id"] = np.arange(total)
+    out = np.empty(int(counts.sum()), dtype=order_dt)
+    RK.compact_orders(orders, offsets, counts, out)
     return out
 
 
@@ -255,7 +260,7 @@ def from_weights(
     weights: Any,
     *,
     rebalance: str | int | None = None,
-    open: Any = None,  # noqa: A002
+    open: Any = None,
     price: Literal["close", "next_open"] = "close",
     init_cash: Any = config.DEFAULT_INIT_CASH,
     fees: Any = 0.0,
@@ -379,17 +384,17 @@ def from_weights(
     )
 
 
-def _weights_panel(
-    weights: Any, labels: Labels
-) -> tuple[np.ndarray, pd.Index, np.ndarray, bool]:
+def _weights_panel(weights: Any, labels: Labels) -> tuple[np.ndarray, pd.Index, np.ndarray, bool]:
     """Weights as ``(n_rows, n_cols)`` float64, their columns, asset map, constant flag."""
     if isinstance(weights, dict):
         weights = pd.Series(weights, dtype=float)
     if isinstance(weights, pd.Series) or (
         isinstance(weights, (list, tuple, np.ndarray)) and np.ndim(weights) == 1
     ):
-        ser = weights if isinstance(weights, pd.Series) else pd.Series(
-            np.asarray(weights, dtype=float), index=labels.columns[: len(weights)]
+        ser = (
+            weights
+            if isinstance(weights, pd.Series)
+            else pd.Series(np.asarray(weights, dtype=float), index=labels.columns[: len(weights)])
         )
         if len(ser) != len(labels.columns) and not isinstance(ser.index, pd.MultiIndex):
             if isinstance(weights, pd.Series):
@@ -419,7 +424,7 @@ def _weight_columns(cols: pd.Index, labels: Labels) -> tuple[pd.Index, np.ndarra
     last = cols.get_level_values(-1) if isinstance(cols, pd.MultiIndex) else cols
     idx = labels.columns.get_indexer(last)
     if (idx < 0).any():
-        bad = [v for v, j in zip(last, idx) if j < 0]
+        bad = list(np.asarray(last, dtype=object)[idx < 0])
         raise AlignmentError(
             f"weights name assets that are not columns of close: {bad[:5]}; use the labels "
             f"of close ({list(labels.columns[:5])}...)"

@@ -261,8 +261,16 @@ class BacktestResult:
             kwargs["periods_per_year"] = ppy
         table = metrics.summary(frame, **kwargs)
         extra = self.summary_table[
-            ["final_value", "n_orders", "n_trades", "n_closed_trades", "win_rate",
-             "profit_factor", "total_fees", "exposure"]
+            [
+                "final_value",
+                "n_orders",
+                "n_trades",
+                "n_closed_trades",
+                "win_rate",
+                "profit_factor",
+                "total_fees",
+                "exposure",
+            ]
         ].T
         extra.columns = table.columns
         extra = extra.loc[[r for r in extra.index if r not in table.index]]
