@@ -23,6 +23,7 @@ __all__ = [
     "TrackingError",
     "UntrustedModelError",
     "ChunkError",
+    "ClusterError",
 ]
 
 
@@ -71,3 +72,7 @@ class UntrustedModelError(QuantlabError, PermissionError):
 
 class ChunkError(QuantlabError, RuntimeError):
     """One chunk of a parallel job failed; the message names the chunk's parameters."""
+
+
+class ClusterError(QuantlabError, ConnectionError):
+    """A compute cluster (Dask scheduler) could not be reached or failed."""

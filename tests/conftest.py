@@ -7,11 +7,21 @@ set ``HYPOTHESIS_PROFILE=thorough`` locally for a deeper search.
 from __future__ import annotations
 
 import os
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
+
+# Worker processes (joblib's loky pool, Dask workers) unpickle strategies defined in test
+# modules by reference, so they must be able to import ``tests.*`` too.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (_ROOT, os.environ.get("PYTHONPATH", "")) if p
+)
+if _ROOT not in sys.path:  # loky workers copy the parent's sys.path
+    sys.path.insert(0, _ROOT)
 
 settings.register_profile(
     "ci",

@@ -669,9 +669,14 @@ def _simulate_column(
     start: int,
     record: bool,
     stats: np.ndarray,
+    ret_out: np.ndarray,
+    ret_weight: float,
 ) -> int:
+    """Simulate column ``col``; add ``ret_weight * return`` of each bar to ``ret_out``
+    when it is not empty (per-group mean returns for sweeps)."""
     n_bars = arr.close.shape[0]
     a = arr.asset_of_col[col]
+    keep_returns = ret_out.shape[0] > 0
     has_ohlc = arr.open.shape[0] > 0
     has_hl = arr.high.shape[0] > 0
     has_short = arr.short_entries.shape[0] > 0
@@ -884,6 +889,8 @@ def _simulate_column(
                     pos = st[POS]
                     cash = st[CASH]
         value = cash if pos == 0.0 else cash + pos * last
+        if keep_returns:
+            ret_out[i] += (value / prev - 1.0) * ret_weight if prev != 0.0 else np.nan
         prev, peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = S.bar(
             i,
             value,
@@ -951,5 +958,38 @@ def simulate_signals(
             offsets[col] if record else 0,
             record,
             stats[col],
+            np.empty(0),
+            0.0,
         )
     return counts
+
+
+@jit(parallel=True)
+def simulate_signals_grouped(
+    arr: SignalArrays,
+    par: SignalParams,
+    size_type: int,
+    direction: int,
+    price_mode: int,
+    group_start: np.ndarray,
+    orders: np.ndarray,
+    stats: np.ndarray,
+    ret_out: np.ndarray,
+) -> None:
+    """Stats-only simulation that also writes each column group's mean bar return.
+
+    ``orders`` is an empty order array (nothing is recorded). Groups are contiguous
+    column ranges ``[group_start[g], group_start[g+1])``; one thread
+    owns a group and its ``ret_out[:, g]`` column, so no two threads write the same cell.
+    """
+    n_groups = group_start.shape[0] - 1
+    for g in prange(n_groups):
+        c0 = group_start[g]
+        c1 = group_start[g + 1]
+        ret_out[:, g] = 0.0
+        w = 1.0 / (c1 - c0)
+        for col in range(c0, c1):
+            _simulate_column(
+                arr, par, size_type, direction, price_mode, col, orders, 0, False,
+                stats[col], ret_out[:, g], w,
+            )

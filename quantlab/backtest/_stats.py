@@ -55,7 +55,7 @@ STAT_NAMES = (
     "total_fees",
     "exposure",
     "mean_return",
-    "volatility",
+    "annual_volatility",
     "sharpe",
     "sortino",
 )

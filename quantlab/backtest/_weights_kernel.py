@@ -55,8 +55,10 @@ def _simulate_group(
     start: int,
     record: bool,
     stats: np.ndarray,
+    ret_out: np.ndarray,
 ) -> int:
     n_bars = arr.close.shape[0]
+    keep_returns = ret_out.shape[0] > 0
     c0 = arr.group_start[g]
     c1 = arr.group_start[g + 1]
     k = c1 - c0
@@ -205,6 +207,8 @@ def _simulate_group(
                 in_market = True
                 value += pos[j] * last[j]
         cash = snap(cash)
+        if keep_returns:
+            ret_out[i, g] = value / prev - 1.0 if prev != 0.0 else np.nan
         prev, peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = S.bar(
             i,
             value,
@@ -233,12 +237,17 @@ def simulate_weights(
     orders: np.ndarray,
     record: bool,
     stats: np.ndarray,
+    ret_out: np.ndarray,
 ) -> np.ndarray:
-    """Simulate every group; orders of group ``g`` go to ``orders[offsets[g]:...]``."""
+    """Simulate every group; orders of group ``g`` go to ``orders[offsets[g]:...]``.
+
+    ``ret_out`` is ``(n_bars, n_groups)`` to keep each portfolio's bar returns (each
+    thread writes only its own group's column), or ``(0, 0)``.
+    """
     n_groups = arr.group_start.shape[0] - 1
     counts = np.zeros(n_groups, dtype=np.int64)
     for g in prange(n_groups):
         counts[g] = _simulate_group(
-            arr, par, g, orders, offsets[g] if record else 0, record, stats[g]
+            arr, par, g, orders, offsets[g] if record else 0, record, stats[g], ret_out
         )
     return counts

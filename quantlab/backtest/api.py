@@ -50,6 +50,7 @@ def from_signals(
     time_stop: Any = None,
     mode: Literal["full", "stats"] = "full",
     periods_per_year: float | None = None,
+    returns_by: Any = None,
 ) -> BacktestResult | SummaryResult:
     """Simulate entry/exit signals, one independent account per column.
 
@@ -94,6 +95,11 @@ def from_signals(
         (a :class:`SummaryResult`), never materializing ``(n_bars, n_columns)`` floats.
     periods_per_year : float, optional
         Annualization of the running Sharpe/Sortino/volatility; inferred from the index.
+    returns_by : column level name(s), optional
+        Stats-only mode: also keep, per bar, the mean return of the columns sharing these
+        levels (e.g. ``["fast", "slow"]``: one return series per parameter combination,
+        an equal-weight average over its assets) as ``SummaryResult.returns``. The
+        columns of one group must be contiguous.
 
     Returns
     -------
@@ -199,6 +205,23 @@ def from_signals(
         offsets = np.zeros(n + 1, dtype=np.int64)
         orders = np.empty(0, dtype=order_dt)
     raw = np.empty((n, S.N_STATS))
+    if returns_by is not None:
+        if record:
+            raise ParameterError(
+                "returns_by is only used with mode='stats' (the full mode keeps every "
+                "column's returns); pass mode='stats' or drop returns_by"
+            )
+        codes, group_labels = _level_groups(columns, returns_by, "returns_by")
+        group_start = np.zeros(len(group_labels) + 1, dtype=np.int64)
+        group_start[1:] = np.cumsum(np.bincount(codes, minlength=len(group_labels)))
+        rets = np.empty((len(group_labels), close_arr.shape[0])).T
+        SK.simulate_signals_grouped(arr, par, st, dr, pm, group_start, orders, raw, rets)
+        ppy = _annualization(labels.index, periods_per_year)
+        vals = S.finalize(raw, np.broadcast_to(par.init_cash, (n,)), ppy or 1.0)
+        table = pd.DataFrame(vals, index=columns, columns=list(S.STAT_NAMES))
+        return SummaryResult(
+            table, ppy, pd.DataFrame(rets, index=labels.index, columns=group_labels)
+        )
     counts = SK.simulate_signals(arr, par, st, dr, pm, offsets, orders, record, raw)
     init_cash_cols = np.broadcast_to(par.init_cash, (n,)).astype(np.float64)
     squeeze = labels.was_series and not isinstance(entries, pd.DataFrame) and n == 1
@@ -220,6 +243,29 @@ def from_signals(
         periods_per_year=periods_per_year,
         squeeze=squeeze,
     )
+
+
+def _level_groups(columns: pd.Index, levels: Any, name: str) -> tuple[np.ndarray, pd.Index]:
+    """Contiguous groups of columns sharing the values of ``levels``."""
+    names = [levels] if isinstance(levels, (str, int)) else list(levels)
+    if not isinstance(columns, pd.MultiIndex):
+        raise ParameterError(
+            f"{name} needs MultiIndex columns (param levels..., asset); got a flat index. "
+            "Pass signals with parameter levels"
+        )
+    missing = [v for v in names if v not in columns.names]
+    if missing:
+        raise ParameterError(
+            f"{name} names unknown column levels {missing}; the levels are {columns.names}"
+        )
+    keys = columns.droplevel([lv for lv in columns.names if lv not in names])
+    codes, uniques = pd.factorize(keys, sort=False)
+    if (np.diff(codes) < 0).any():
+        raise AlignmentError(
+            f"the columns of one {name} group are not contiguous; sort the columns by "
+            f"{names} first (e.g. entries.sort_index(axis=1))"
+        )
+    return codes.astype(np.int64), pd.Index(uniques, name=names[0] if len(names) == 1 else None)
 
 
 def _optional(
@@ -271,6 +317,7 @@ def from_weights(
     size_granularity: Any = None,
     mode: Literal["full", "stats"] = "full",
     periods_per_year: float | None = None,
+    keep_returns: bool = False,
 ) -> BacktestResult | SummaryResult:
     """Rebalance portfolios to target weights, each portfolio sharing one cash account.
 
@@ -296,6 +343,9 @@ def from_weights(
         trades smaller in value.
     mode : {"full", "stats"}
     periods_per_year : float, optional
+    keep_returns : bool
+        Stats-only mode: also keep each portfolio's bar returns (``SummaryResult.returns``,
+        ``(n_bars, n_portfolios)``).
 
     Returns
     -------
@@ -358,12 +408,16 @@ def from_weights(
     else:
         offsets = np.zeros(n_groups + 1, dtype=np.int64)
         orders = np.empty(0, dtype=order_dt)
-    counts = WK.simulate_weights(arr, par, offsets, orders, record, raw)
+    keep = keep_returns and not record
+    rets = np.zeros((n_bars, n_groups)) if keep else np.zeros((0, 0))
+    counts = WK.simulate_weights(arr, par, offsets, orders, record, raw, rets)
     init_cash_g = np.broadcast_to(par.init_cash, (n_groups,)).astype(np.float64)
     if not record:
         ppy = _annualization(labels.index, periods_per_year)
         vals = S.finalize(raw, init_cash_g, ppy if ppy is not None else 1.0)
-        return SummaryResult(pd.DataFrame(vals, index=gl, columns=list(S.STAT_NAMES)), ppy)
+        table = pd.DataFrame(vals, index=gl, columns=list(S.STAT_NAMES))
+        returns = pd.DataFrame(rets, index=labels.index, columns=gl) if keep else None
+        return SummaryResult(table, ppy, returns)
     compact = _compact(orders, offsets, counts)
     # orders of a group are in time order; the result wants them sorted by column then bar
     order = np.lexsort((compact["idx"], compact["col"]))

@@ -45,13 +45,16 @@ class SummaryResult:
         One row per column (or portfolio), one column per figure in ``STAT_NAMES``:
         final_value, total_return, max_drawdown, max_drawdown_duration (bars), n_orders,
         n_trades, n_closed_trades, win_rate, profit_factor, total_fees, exposure,
-        mean_return (per bar), volatility, sharpe, sortino (annualized with
+        mean_return (per bar), annual_volatility, sharpe, sortino (annualized with
         ``periods_per_year``; per-bar figures when it is unknown).
     periods_per_year : float or None
+    returns : DataFrame or None
+        Per-group bar returns when asked for (``returns_by`` / ``keep_returns``).
     """
 
     table: pd.DataFrame
     periods_per_year: float | None
+    returns: pd.DataFrame | None = None
 
     def stats(self) -> pd.DataFrame:
         """Figures x columns (the orientation of :func:`quantlab.metrics.summary`)."""
