@@ -57,9 +57,7 @@ def main() -> None:
     print(f"from_signals: {n_bars} bars x {n_cols} columns ({len(pairs)} pairs x 20 assets)")
 
     q_full = lambda: ql.backtest.from_signals(close, entries, exits, fees=0.001)
-    q_stats = lambda: ql.backtest.from_signals(
-        close, entries, exits, fees=0.001, mode="stats"
-    )
+    q_stats = lambda: ql.backtest.from_signals(close, entries, exits, fees=0.001, mode="stats")
     v_full = lambda: vbt.Portfolio.from_signals(close_wide, entries, exits, fees=0.001, freq="D")
 
     def v_stats() -> None:
