@@ -42,6 +42,17 @@ class Labels:
 
 def check_index(index: pd.Index, name: str) -> None:
     """Raise unless ``index`` is sorted and unique (and, if datetime, not mixed-tz)."""
+    if index.dtype == object and len(index):
+        kinds = {
+            getattr(ts, "tzinfo", None) is not None
+            for ts in index
+            if isinstance(ts, (pd.Timestamp, np.datetime64)) or hasattr(ts, "tzinfo")
+        }
+        if len(kinds) > 1:
+            raise AlignmentError(
+                f"{name} index mixes timezone-aware and naive timestamps; "
+                "convert it to one timezone (pd.to_datetime(index, utc=True))"
+            )
     if index.has_duplicates:
         dup = index[index.duplicated()]
         raise AlignmentError(
@@ -54,13 +65,6 @@ def check_index(index: pd.Index, name: str) -> None:
             f"{name} index is not sorted (row {bad}: {_fmt(index[bad])} comes after "
             f"{_fmt(index[bad - 1])}); pass {name}.sort_index()"
         )
-    if index.dtype == object and len(index) and isinstance(index[0], pd.Timestamp):
-        tzs = {getattr(ts, "tz", None) is not None for ts in index}
-        if len(tzs) > 1:
-            raise AlignmentError(
-                f"{name} index mixes timezone-aware and naive timestamps; "
-                "convert it to one timezone (pd.to_datetime(index, utc=True))"
-            )
 
 
 def _monotonic_mask(index: pd.Index) -> np.ndarray:
@@ -106,6 +110,13 @@ def as_float_panel(
             f"{name} must hold numbers; got dtype {values.dtype}. "
             f"Convert it first, e.g. {name}.astype(float)"
         )
+    if values.dtype == object:
+        text = next((v for v in values.ravel() if isinstance(v, (str, bytes))), None)
+        if text is not None:
+            raise DataTypeError(
+                f"{name} must hold numbers; got text values (e.g. {text!r:.30}). "
+                f"Convert it first, e.g. pd.to_numeric(...) or {name}.astype(float)"
+            )
     try:
         arr = np.ascontiguousarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -273,9 +284,6 @@ def choice(value: Any, name: str, choices: dict[str, Any]) -> Any:
     """Map a string option to its value; raise naming the allowed choices."""
     if isinstance(value, str) and value.lower() in choices:
         return choices[value.lower()]
-    for v in choices.values():
-        if value is v or (not isinstance(value, str) and value == v and type(value) is type(v)):
-            return value
     raise ParameterError(f"{name} must be one of {sorted(choices)}; got {value!r}")
 
 

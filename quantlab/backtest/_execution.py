@@ -209,3 +209,57 @@ def sell(
         new_debt = debt
         new_free = free_cash + final_acq
     return True, new_cash, new_position, new_debt, new_free, size_limit, adj_price, fees_paid
+
+
+@jit()
+def book_fill(
+    prev_pos: float,
+    new_pos: float,
+    is_buy: bool,
+    fsize: float,
+    fprice: float,
+    fpaid: float,
+    e_size: float,
+    e_price: float,
+    e_fees: float,
+) -> tuple[float, float, float, float, float, bool]:
+    """Average-price trade bookkeeping of one fill.
+
+    The part of the fill that reduces the old position closes it (one realized trade, with
+    a pro-rata share of the entry fees); the rest opens or adds to a position. Returns
+    ``(closed_size, pnl, entry_size, entry_price, entry_fees, opened_new_position)``; the
+    same rules as :func:`quantlab.backtest._records_kernel.trades_from_orders`.
+    """
+    closing = 0.0
+    if prev_pos > 0.0 and not is_buy:
+        closing = min(fsize, prev_pos)
+    elif prev_pos < 0.0 and is_buy:
+        closing = min(fsize, -prev_pos)
+    pnl = 0.0
+    if closing > 0.0:
+        frac = closing / e_size if e_size > 0.0 else 1.0
+        entry_fees = e_fees * frac
+        exit_fees = fpaid * closing / fsize
+        if prev_pos > 0.0:
+            pnl = closing * (fprice - e_price) - entry_fees - exit_fees
+        else:
+            pnl = closing * (e_price - fprice) - entry_fees - exit_fees
+        e_size -= closing
+        e_fees -= entry_fees
+    opening = fsize - closing
+    opened = False
+    if opening > 0.0 and new_pos != 0.0:
+        if prev_pos == 0.0 or (prev_pos > 0.0) != (new_pos > 0.0):
+            e_size = opening
+            e_price = fprice
+            e_fees = fpaid * opening / fsize
+            opened = True
+        else:
+            total = e_size + opening
+            e_price = (e_price * e_size + fprice * opening) / total
+            e_size = total
+            e_fees += fpaid * opening / fsize
+    if new_pos == 0.0:
+        e_size = 0.0
+        e_fees = 0.0
+    return closing, pnl, e_size, e_price, e_fees, opened

@@ -27,7 +27,7 @@ import numpy as np
 
 from quantlab._numba import jit, prange
 from quantlab.backtest import _stats as S
-from quantlab.backtest._execution import buy, sell, snap
+from quantlab.backtest._execution import book_fill, buy, sell, snap
 
 SIZE_AMOUNT = 0
 SIZE_VALUE = 1
@@ -66,15 +66,21 @@ N_STATE = 11
 
 
 class SignalArrays(NamedTuple):
-    """Price and signal arrays. Optional arrays have shape ``(0, 0)`` when absent."""
+    """Price and signal arrays, *transposed*: one row per column, C-contiguous.
 
-    close: np.ndarray  # (n_bars, n_assets) float64
-    open: np.ndarray  # (n_bars, n_assets) float64 or (0, 0)
+    Each column's bars are contiguous and every input types as a C-layout array, so the
+    kernel compiles once whatever mix of panels the user passes (pandas frames are
+    column-major, so ``frame.to_numpy().T`` is this layout without a copy). Optional
+    arrays have shape ``(0, 0)`` when absent.
+    """
+
+    close: np.ndarray  # (n_assets, n_bars) float64
+    open: np.ndarray  # (n_assets, n_bars) float64 or (0, 0)
     high: np.ndarray
     low: np.ndarray
-    entries: np.ndarray  # (n_bars, n_cols) bool
+    entries: np.ndarray  # (n_cols, n_bars) bool
     exits: np.ndarray
-    short_entries: np.ndarray  # (n_bars, n_cols) bool or (0, 0)
+    short_entries: np.ndarray  # (n_cols, n_bars) bool or (0, 0)
     short_exits: np.ndarray
     asset_of_col: np.ndarray  # (n_cols,) int64
 
@@ -175,45 +181,29 @@ def _execute(
     stats[S.N_ORDERS] += 1.0
     stats[S.TOTAL_FEES] += fpaid
 
-    # trade bookkeeping: the part of the fill that reduces the old position closes it
-    closing = 0.0
-    if prev_pos > 0.0 and not is_buy:
-        closing = min(fsize, prev_pos)
-    elif prev_pos < 0.0 and is_buy:
-        closing = min(fsize, -prev_pos)
-    if closing > 0.0:
-        frac = closing / st[ENTRY_SIZE] if st[ENTRY_SIZE] > 0.0 else 1.0
-        entry_fees = st[ENTRY_FEES] * frac
-        exit_fees = fpaid * closing / fsize
-        if prev_pos > 0.0:
-            pnl = closing * (fprice - st[ENTRY_PRICE]) - entry_fees - exit_fees
-        else:
-            pnl = closing * (st[ENTRY_PRICE] - fprice) - entry_fees - exit_fees
-        st[ENTRY_SIZE] -= closing
-        st[ENTRY_FEES] -= entry_fees
-        if pos == 0.0 or (prev_pos > 0.0) != (pos > 0.0):
-            S.stats_trade_closed(stats, pnl)
-        else:  # partial reduction: realized part counts as a closed trade
-            S.stats_trade_closed(stats, pnl)
-    opening = fsize - closing
-    if opening > 0.0 and pos != 0.0:
-        if prev_pos == 0.0 or (prev_pos > 0.0) != (pos > 0.0):
-            st[ENTRY_IDX] = i
-            st[ENTRY_BASE] = base_price
-            st[PEAK] = base_price
-            st[ENTRY_SIZE] = opening
-            st[ENTRY_PRICE] = fprice
-            st[ENTRY_FEES] = fpaid * opening / fsize
-            stats[S.N_TRADES] += 1.0
-        else:  # adding to a position (not produced by from_signals, kept for safety)
-            tot = st[ENTRY_SIZE] + opening
-            st[ENTRY_PRICE] = (st[ENTRY_PRICE] * st[ENTRY_SIZE] + fprice * opening) / tot
-            st[ENTRY_SIZE] = tot
-            st[ENTRY_FEES] += fpaid * opening / fsize
+    closed, pnl, e_size, e_price, e_fees, opened = book_fill(
+        prev_pos,
+        pos,
+        is_buy,
+        fsize,
+        fprice,
+        fpaid,
+        st[ENTRY_SIZE],
+        st[ENTRY_PRICE],
+        st[ENTRY_FEES],
+    )
+    st[ENTRY_SIZE] = e_size
+    st[ENTRY_PRICE] = e_price
+    st[ENTRY_FEES] = e_fees
+    if closed > 0.0:
+        S.stats_trade_closed(stats, pnl)
+    if opened:
+        st[ENTRY_IDX] = i
+        st[ENTRY_BASE] = base_price
+        st[PEAK] = base_price
+        stats[S.N_TRADES] += 1.0
     if pos == 0.0:
         st[ENTRY_IDX] = -1.0
-        st[ENTRY_SIZE] = 0.0
-        st[ENTRY_FEES] = 0.0
     return True
 
 
@@ -658,6 +648,15 @@ def _check_stops(
 
 
 @jit()
+def _slot(record: bool, start: int, n: int, end: int) -> int:
+    """Record index of the next order, or -1 (not recording, or the slice is full: the
+    caller sees ``count > capacity`` and re-runs with room for every bar)."""
+    if record and start + n < end:
+        return start + n
+    return -1
+
+
+@jit()
 def _simulate_column(
     arr: SignalArrays,
     par: SignalParams,
@@ -667,6 +666,7 @@ def _simulate_column(
     col: int,
     orders: np.ndarray,
     start: int,
+    end: int,
     record: bool,
     stats: np.ndarray,
     ret_out: np.ndarray,
@@ -674,7 +674,7 @@ def _simulate_column(
 ) -> int:
     """Simulate column ``col``; add ``ret_weight * return`` of each bar to ``ret_out``
     when it is not empty (per-group mean returns for sweeps)."""
-    n_bars = arr.close.shape[0]
+    n_bars = arr.close.shape[1]
     a = arr.asset_of_col[col]
     keep_returns = ret_out.shape[0] > 0
     has_ohlc = arr.open.shape[0] > 0
@@ -701,7 +701,7 @@ def _simulate_column(
     S.stats_init(stats, init_cash)
     # running figures, kept in locals (see _stats.bar)
     prev = init_cash
-    peak = np.nan
+    peak = init_cash
     peak_idx = -1.0
     max_dd = 0.0
     max_dur = 0.0
@@ -722,10 +722,10 @@ def _simulate_column(
     cash = init_cash
     last = np.nan
     for i in range(n_bars):
-        c = arr.close[i, a]
+        c = arr.close[a, i]
         valid = not np.isnan(c)
         if price_mode == PRICE_NEXT_OPEN:
-            o = arr.open[i, a]
+            o = arr.open[a, i]
             if not np.isnan(o):
                 if pending:
                     if _act(
@@ -746,13 +746,13 @@ def _simulate_column(
                         i,
                         col,
                         orders,
-                        start + n if record else -1,
+                        _slot(record, start, n, end),
                     ):
                         n += 1
                     pending = False
                 if use_stops and st[POS] != 0.0:
-                    h = arr.high[i, a] if has_hl else np.nan
-                    lo = arr.low[i, a] if has_hl else np.nan
+                    h = arr.high[a, i] if has_hl else np.nan
+                    lo = arr.low[a, i] if has_hl else np.nan
                     if np.isnan(h):
                         h = max(o, c) if valid else o
                     if np.isnan(lo):
@@ -777,7 +777,7 @@ def _simulate_column(
                         gran,
                         col,
                         orders,
-                        start + n if record else -1,
+                        _slot(record, start, n, end),
                     )
                     if stats[S.N_ORDERS] > n_before:
                         n += 1
@@ -785,13 +785,13 @@ def _simulate_column(
                 cash = st[CASH]
             if valid:
                 last = c
-                le = arr.entries[i, col]
-                lx = arr.exits[i, col]
+                le = arr.entries[col, i]
+                lx = arr.exits[col, i]
                 se = False
                 sx = False
                 if has_short:
-                    se = arr.short_entries[i, col]
-                    sx = arr.short_exits[i, col]
+                    se = arr.short_entries[col, i]
+                    sx = arr.short_exits[col, i]
                 if le or lx or se or sx:
                     if direction == DIR_SHORT:
                         se = le
@@ -811,13 +811,13 @@ def _simulate_column(
             stopped = False
             if use_stops and pos != 0.0 and st[ENTRY_IDX] < i:
                 if has_ohlc:
-                    o = arr.open[i, a]
+                    o = arr.open[a, i]
                     if np.isnan(o):
                         o = c
                 else:
                     o = c
-                h = arr.high[i, a] if has_hl else np.nan
-                lo = arr.low[i, a] if has_hl else np.nan
+                h = arr.high[a, i] if has_hl else np.nan
+                lo = arr.low[a, i] if has_hl else np.nan
                 if np.isnan(h):
                     h = max(o, c)
                 if np.isnan(lo):
@@ -842,20 +842,20 @@ def _simulate_column(
                     gran,
                     col,
                     orders,
-                    start + n if record else -1,
+                    _slot(record, start, n, end),
                 )
                 if stats[S.N_ORDERS] > n_before:
                     n += 1
                 pos = st[POS]
                 cash = st[CASH]
             if not stopped:
-                le = arr.entries[i, col]
-                lx = arr.exits[i, col]
+                le = arr.entries[col, i]
+                lx = arr.exits[col, i]
                 se = False
                 sx = False
                 if has_short:
-                    se = arr.short_entries[i, col]
-                    sx = arr.short_exits[i, col]
+                    se = arr.short_entries[col, i]
+                    sx = arr.short_exits[col, i]
                 if le or lx or se or sx:
                     if direction == DIR_SHORT:
                         se = le
@@ -883,19 +883,21 @@ def _simulate_column(
                         i,
                         col,
                         orders,
-                        start + n if record else -1,
+                        _slot(record, start, n, end),
                     ):
                         n += 1
                     pos = st[POS]
                     cash = st[CASH]
         value = cash if pos == 0.0 else cash + pos * last
+        r = S.bar_return(value, prev)
+        prev = value
         if keep_returns:
-            ret_out[i] += (value / prev - 1.0) * ret_weight if prev != 0.0 else np.nan
-        prev, peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = S.bar(
+            ret_out[i] += r * ret_weight
+        peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = S.bar(
             i,
             value,
+            r,
             pos != 0.0,
-            prev,
             peak,
             peak_idx,
             max_dd,
@@ -914,15 +916,15 @@ def _simulate_column(
 @jit(parallel=True)
 def count_capacity(arr: SignalArrays, n_cols: int) -> np.ndarray:
     """Upper bound on the orders of each column: twice its number of signal bars."""
-    n_bars = arr.entries.shape[0]
+    n_bars = arr.entries.shape[1]
     has_short = arr.short_entries.shape[0] > 0
     out = np.zeros(n_cols + 1, dtype=np.int64)
     for col in prange(n_cols):
         k = 0
         for i in range(n_bars):
-            if arr.entries[i, col] or arr.exits[i, col]:
+            if arr.entries[col, i] or arr.exits[col, i]:
                 k += 1
-            elif has_short and (arr.short_entries[i, col] or arr.short_exits[i, col]):
+            elif has_short and (arr.short_entries[col, i] or arr.short_exits[col, i]):
                 k += 1
         out[col + 1] = 2 * k
     return out
@@ -942,7 +944,9 @@ def simulate_signals(
 ) -> np.ndarray:
     """Simulate every column; write orders in ``orders[offsets[c]:offsets[c+1]]``.
 
-    Returns the number of orders written per column. ``stats`` is ``(n_cols, N_STATS)``.
+    Returns the number of orders *executed* per column; a count above the column's
+    capacity means its slice overflowed (nothing was written past it). ``stats`` is
+    ``(n_cols, N_STATS)``.
     """
     n_cols = arr.asset_of_col.shape[0]
     counts = np.zeros(n_cols, dtype=np.int64)
@@ -956,6 +960,7 @@ def simulate_signals(
             col,
             orders,
             offsets[col] if record else 0,
+            offsets[col + 1] if record else 0,
             record,
             stats[col],
             np.empty(0),
@@ -980,16 +985,28 @@ def simulate_signals_grouped(
 
     ``orders`` is an empty order array (nothing is recorded). Groups are contiguous
     column ranges ``[group_start[g], group_start[g+1])``; one thread
-    owns a group and its ``ret_out[:, g]`` column, so no two threads write the same cell.
+    owns a group and its row ``ret_out[g]`` (``ret_out`` is ``(n_groups, n_bars)``), so no
+    two threads write the same cell.
     """
     n_groups = group_start.shape[0] - 1
     for g in prange(n_groups):
         c0 = group_start[g]
         c1 = group_start[g + 1]
-        ret_out[:, g] = 0.0
+        ret_out[g] = 0.0
         w = 1.0 / (c1 - c0)
         for col in range(c0, c1):
             _simulate_column(
-                arr, par, size_type, direction, price_mode, col, orders, 0, False,
-                stats[col], ret_out[:, g], w,
+                arr,
+                par,
+                size_type,
+                direction,
+                price_mode,
+                col,
+                orders,
+                0,
+                0,
+                False,
+                stats[col],
+                ret_out[g],
+                w,
             )

@@ -2,11 +2,11 @@
 
 The stats-only mode keeps one row of :data:`N_STATS` floats per column instead of
 ``(n_bars, n_columns)`` outputs. Returns are ``equity[t] / equity[t-1] - 1`` with
-``equity[-1] = init_cash``; the variance uses Welford's update (numerically stable in one
-pass); the drawdown peak runs over the equity curve itself (the initial cash is not a
-peak), the convention of empyrical and vectorbt. The variance accumulates shifted sums
-``sum(r - K)`` and ``sum((r - K)**2)`` with ``K`` the first return, which is numerically
-stable for returns (|mean| << 1) and avoids a division per bar.
+``equity[-1] = init_cash``. The drawdown peak starts at the initial cash (the convention
+of empyrical and :mod:`quantlab.metrics`: a loss on the first bar is a drawdown); the
+drawdown duration counts bars spent below the peak. The variance accumulates shifted
+sums ``sum(r - K)`` and ``sum((r - K)**2)`` with ``K`` the first return: numerically
+stable for returns (``|mean| << 1``) and free of a division per bar.
 
 The hot loop keeps the running figures in local variables (``bar`` returns the updated
 tuple, which LLVM keeps in registers once inlined) and stores them once per column.
@@ -71,11 +71,21 @@ def stats_init(st: np.ndarray, init_value: float) -> None:
 
 
 @jit()
+def bar_return(value: float, prev: float) -> float:
+    """Return of a bar closing at ``value`` after ``prev`` (NaN after a total loss)."""
+    if value == prev:
+        return 0.0
+    if prev != 0.0:
+        return value / prev - 1.0
+    return np.nan
+
+
+@jit()
 def bar(
     i: int,
     value: float,
+    r: float,
     in_market: bool,
-    prev: float,
     peak: float,
     peak_idx: float,
     max_dd: float,
@@ -86,38 +96,33 @@ def bar(
     s2: float,
     down: float,
     bars_in: float,
-) -> tuple[float, float, float, float, float, float, float, float, float, float, float]:
-    """Account for bar ``i`` whose closing equity is ``value``; returns the new figures."""
+) -> tuple[float, float, float, float, float, float, float, float, float, float]:
+    """Account for bar ``i`` (equity ``value``, return ``r``); returns the new figures.
+
+    Equity is never NaN inside the engine (a position implies a valid last price), so
+    only a NaN return after a total loss is skipped.
+    """
     if in_market:
         bars_in += 1.0
-    if value != prev:
-        if prev != 0.0 and not np.isnan(prev) and not np.isnan(value):
-            r = value / prev - 1.0
-            if n == 0.0:
-                shift = r
-            d = r - shift
-            n += 1.0
-            s1 += d
-            s2 += d * d
-            if r < 0.0:
-                down += r * r
-    elif prev != 0.0 and not np.isnan(prev):
+    if r == r:
         if n == 0.0:
-            shift = 0.0
-        d = -shift
+            shift = r
+        d = r - shift
         n += 1.0
         s1 += d
         s2 += d * d
-    if value > peak or np.isnan(peak):
+        if r < 0.0:
+            down += r * r
+    if value >= peak:
         peak = value
         peak_idx = i
-    elif peak > 0.0:
+    else:
         # divide only when the drawdown can be a new maximum
         if value < peak * (1.0 + max_dd):
             max_dd = value / peak - 1.0
         if i - peak_idx > max_dur:
             max_dur = i - peak_idx
-    return value, peak, peak_idx, max_dd, max_dur, n, shift, s1, s2, down, bars_in
+    return peak, peak_idx, max_dd, max_dur, n, shift, s1, s2, down, bars_in
 
 
 @jit()

@@ -19,7 +19,7 @@ import numpy as np
 
 from quantlab._numba import jit, prange
 from quantlab.backtest import _stats as S
-from quantlab.backtest._execution import buy, is_close, sell, snap
+from quantlab.backtest._execution import book_fill, buy, is_close, sell, snap
 from quantlab.backtest._signals_kernel import flex
 
 R_REBALANCE = 6
@@ -79,9 +79,12 @@ def _simulate_group(
     price = np.zeros(k)
     order_val = np.zeros(k)
     seq = np.zeros(k, dtype=np.int64)
+    e_size = np.zeros(k)
+    e_price = np.zeros(k)
+    e_fees = np.zeros(k)
     S.stats_init(stats, init_cash)
     prev = init_cash
-    peak = np.nan
+    peak = init_cash
     peak_idx = -1.0
     max_dd = 0.0
     max_dur = 0.0
@@ -179,7 +182,20 @@ def _simulate_group(
                         )
                         side = 0
                     if filled:
-                        if (pos[j] == 0.0 and pj != 0.0) or (pos[j] * pj < 0.0):
+                        closed, pnl, e_size[j], e_price[j], e_fees[j], opened = book_fill(
+                            pos[j],
+                            pj,
+                            side == 0,
+                            fsize,
+                            fprice,
+                            fpaid,
+                            e_size[j],
+                            e_price[j],
+                            e_fees[j],
+                        )
+                        if closed > 0.0:
+                            S.stats_trade_closed(stats, pnl)
+                        if opened:
                             stats[S.N_TRADES] += 1.0
                         pos[j] = pj
                         debt[j] = dj
@@ -207,13 +223,15 @@ def _simulate_group(
                 in_market = True
                 value += pos[j] * last[j]
         cash = snap(cash)
+        r = S.bar_return(value, prev)
+        prev = value
         if keep_returns:
-            ret_out[i, g] = value / prev - 1.0 if prev != 0.0 else np.nan
-        prev, peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = S.bar(
+            ret_out[i, g] = r
+        peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = S.bar(
             i,
             value,
+            r,
             in_market,
-            prev,
             peak,
             peak_idx,
             max_dd,

@@ -193,9 +193,16 @@ def from_signals(
         )
     # the kernel walks each column down the bars: column-major arrays keep that
     # contiguous (pandas frames already are, so this rarely copies)
-    f = np.asfortranarray
     arr = SK.SignalArrays(
-        f(close_arr), f(o), f(h), f(lo), f(ent), f(ext), f(sent), f(sext), asset_of_col
+        _t(close_arr),
+        _t(o),
+        _t(h),
+        _t(lo),
+        _t(ent),
+        _t(ext),
+        _t(sent),
+        _t(sext),
+        asset_of_col,
     )
     record = mode == "full"
     if record:
@@ -214,8 +221,9 @@ def from_signals(
         codes, group_labels = _level_groups(columns, returns_by, "returns_by")
         group_start = np.zeros(len(group_labels) + 1, dtype=np.int64)
         group_start[1:] = np.cumsum(np.bincount(codes, minlength=len(group_labels)))
-        rets = np.empty((len(group_labels), close_arr.shape[0])).T
-        SK.simulate_signals_grouped(arr, par, st, dr, pm, group_start, orders, raw, rets)
+        rets_t = np.empty((len(group_labels), close_arr.shape[0]))
+        SK.simulate_signals_grouped(arr, par, st, dr, pm, group_start, orders, raw, rets_t)
+        rets = rets_t.T
         ppy = _annualization(labels.index, periods_per_year)
         vals = S.finalize(raw, np.broadcast_to(par.init_cash, (n,)), ppy or 1.0)
         table = pd.DataFrame(vals, index=columns, columns=list(S.STAT_NAMES))
@@ -223,6 +231,12 @@ def from_signals(
             table, ppy, pd.DataFrame(rets, index=labels.index, columns=group_labels)
         )
     counts = SK.simulate_signals(arr, par, st, dr, pm, offsets, orders, record, raw)
+    if record and (counts > np.diff(offsets)).any():
+        # Partial fills (lots, short covers the cash cannot pay) can exit over several
+        # bars; give every column room for two orders a bar and simulate again.
+        offsets = np.arange(n + 1, dtype=np.int64) * (2 * close_arr.shape[0] + 2)
+        orders = np.empty(int(offsets[-1]), dtype=order_dt)
+        counts = SK.simulate_signals(arr, par, st, dr, pm, offsets, orders, record, raw)
     init_cash_cols = np.broadcast_to(par.init_cash, (n,)).astype(np.float64)
     squeeze = labels.was_series and not isinstance(entries, pd.DataFrame) and n == 1
     if not record:
@@ -243,6 +257,11 @@ def from_signals(
         periods_per_year=periods_per_year,
         squeeze=squeeze,
     )
+
+
+def _t(a: np.ndarray) -> np.ndarray:
+    """``(n_bars, n)`` -> C-contiguous ``(n, n_bars)`` (free for column-major input)."""
+    return np.ascontiguousarray(a.T)
 
 
 def _level_groups(columns: pd.Index, levels: Any, name: str) -> tuple[np.ndarray, pd.Index]:
@@ -445,19 +464,16 @@ def _weights_panel(weights: Any, labels: Labels) -> tuple[np.ndarray, pd.Index, 
     if isinstance(weights, pd.Series) or (
         isinstance(weights, (list, tuple, np.ndarray)) and np.ndim(weights) == 1
     ):
+        if not isinstance(weights, pd.Series) and len(weights) != len(labels.columns):
+            raise ShapeError(
+                f"weights has {len(weights)} entries but close has {len(labels.columns)} "
+                "columns; pass one weight per asset (or a Series/dict keyed by asset)"
+            )
         ser = (
             weights
             if isinstance(weights, pd.Series)
-            else pd.Series(np.asarray(weights, dtype=float), index=labels.columns[: len(weights)])
+            else pd.Series(np.asarray(weights, dtype=float), index=labels.columns)
         )
-        if len(ser) != len(labels.columns) and not isinstance(ser.index, pd.MultiIndex):
-            if isinstance(weights, pd.Series):
-                pass
-            else:
-                raise ShapeError(
-                    f"weights has {len(ser)} entries but close has {len(labels.columns)} "
-                    "columns; pass one weight per asset"
-                )
         frame = pd.DataFrame([ser.to_numpy(dtype=float)], columns=ser.index)
         columns, asset_of_col = _weight_columns(frame.columns, labels)
         w = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))

@@ -5,7 +5,8 @@ Kernels write these records; the API layer turns them into DataFrames. Field mea
 ``order_dt``
     id, col (result column), idx (bar), size (units, > 0), price (fill price incl.
     slippage), fees (cash paid), side (:class:`Side`), reason (:class:`ExitReason` for
-    exits, ``ExitReason.NONE`` for entries / rebalances).
+    exits, ``ExitReason.NONE`` for entries, ``ExitReason.REBALANCE`` for every order of
+    ``from_weights``).
 ``trade_dt``
     One round trip (entry, then the exit that closed it; an open trade has ``status=OPEN``,
     ``exit_idx=-1`` and is valued at the last valid close). ``pnl`` is net of entry and exit
