@@ -22,7 +22,14 @@ import pandas as pd
 
 from quantlab import config
 from quantlab.errors import DataTypeError, ParameterError
-from quantlab.optimize.sweep import _classify, close_of, sweep
+from quantlab.optimize.sweep import (
+    _build_vectorized,
+    _classify,
+    _is_vectorized,
+    _Job,
+    close_of,
+    sweep,
+)
 
 
 @dataclass(eq=False)
@@ -64,6 +71,21 @@ def _slice(data: Any, start: int, stop: int) -> Any:
         f"walk_forward slices a DataFrame or a dict of DataFrames; got {type(data).__name__}."
         " Pass e.g. {'close': close, 'high': high, 'low': low}"
     )
+
+
+def _run_one(
+    strategy: Callable[..., Any], data: Any, params: dict[str, Any]
+) -> tuple[str, Any, Any]:
+    """The strategy's output for one combination, with one column per asset."""
+    if not _is_vectorized(strategy):
+        return _classify(strategy(data, **params), params)
+    job = _Job(strategy, data, pd.DataFrame([params]), {}, None)
+    kind, a, b = _build_vectorized(job)
+    n = len(params)
+    a = a.droplevel(list(range(n)), axis=1)
+    if b is not None:
+        b = b.droplevel(list(range(n)), axis=1)
+    return kind, a, b
 
 
 def walk_forward(
@@ -155,8 +177,7 @@ def walk_forward(
         )
         best = res.best
         window = _slice(data, is_start, oos_end)
-        out = strategy(window, **best)
-        kind, a, b = _classify(out, best)
+        kind, a, b = _run_one(strategy, window, best)
         k = is_end - is_start
         oos_close = close.iloc[is_end:oos_end]
         if kind == "signals":

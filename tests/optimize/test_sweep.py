@@ -167,3 +167,10 @@ def test_walk_forward_bad_windows(close) -> None:
         ql.optimize.walk_forward(cross, GRID, close, train=0, test=10)
     with pytest.raises(ParameterError, match="train \\+ test = 500 bars but the data has 400"):
         ql.optimize.walk_forward(cross, GRID, close, train=400, test=100)
+
+
+def test_walk_forward_with_vectorized_strategy_matches_plain(close) -> None:
+    plain = ql.optimize.walk_forward(cross, GRID, close, train=200, test=100, progress=False)
+    vec = ql.optimize.walk_forward(vcross, GRID, close, train=200, test=100, progress=False)
+    pd.testing.assert_frame_equal(plain.windows, vec.windows)
+    np.testing.assert_allclose(plain.oos_returns, vec.oos_returns, rtol=1e-12, atol=1e-15)
