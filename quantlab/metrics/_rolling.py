@@ -1,0 +1,142 @@
+"""Numba kernels of the rolling metrics (trailing windows of ``window`` rows).
+
+A window holds ``window`` consecutive rows; NaN returns inside it are skipped and a window
+with fewer than ``min_periods`` valid returns gives NaN. Sums are kept running (O(n) per
+column), centred on the column's first valid value to limit cancellation; a window whose
+valid values are all equal has a standard deviation of exactly 0 (tracked by counting the
+changes between consecutive valid values inside the window).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from quantlab._numba import jit, prange
+
+
+@jit(parallel=True)
+def rolling_mean_std(returns, window, min_periods):  # type: ignore[no-untyped-def]
+    """Rolling mean and std (ddof=1) of every column: two ``(n_bars, n_columns)`` arrays."""
+    n_bars, n_cols = returns.shape
+    mean = np.full((n_bars, n_cols), np.nan)
+    std = np.full((n_bars, n_cols), np.nan)
+    for c in prange(n_cols):
+        x = np.ascontiguousarray(returns[:, c])
+        offset = 0.0
+        for i in range(n_bars):
+            if not math.isnan(x[i]):
+                offset = x[i]
+                break
+        s = 0.0
+        ss = 0.0
+        cnt = 0
+        changes = 0
+        pair = np.zeros(n_bars, dtype=np.bool_)  # pair[q]: next valid after q differs, in window
+        last = -1
+        for i in range(n_bars):
+            out_pos = i - window
+            if out_pos >= 0 and not math.isnan(x[out_pos]):
+                d = x[out_pos] - offset
+                s -= d
+                ss -= d * d
+                cnt -= 1
+                if pair[out_pos]:
+                    changes -= 1
+            v = x[i]
+            if not math.isnan(v):
+                d = v - offset
+                s += d
+                ss += d * d
+                cnt += 1
+                if last >= 0 and last > i - window and x[last] != v:
+                    changes += 1
+                    pair[last] = True
+                last = i
+            if i >= window - 1 and cnt >= min_periods and cnt > 0:
+                m = s / cnt
+                mean[i, c] = m + offset
+                if cnt >= 2:
+                    if changes == 0:
+                        std[i, c] = 0.0
+                    else:
+                        var = (ss - s * m) / (cnt - 1)
+                        std[i, c] = math.sqrt(var) if var > 0.0 else 0.0
+    return mean, std
+
+
+@jit(parallel=True)
+def rolling_beta_kernel(returns, bench, window, min_periods):  # type: ignore[no-untyped-def]
+    """Rolling ``cov(r, b) / var(b)`` over paired valid bars (NaN if ``var(b) < 1e-30``)."""
+    n_bars, n_cols = returns.shape
+    nb = bench.shape[1]
+    out = np.full((n_bars, n_cols), np.nan)
+    for c in prange(n_cols):
+        x = np.ascontiguousarray(returns[:, c])
+        bc = np.int64(c) if nb > 1 else np.int64(0)
+        b = np.ascontiguousarray(bench[:, bc])
+        ox = 0.0
+        ob = 0.0
+        for i in range(n_bars):
+            if not (math.isnan(x[i]) or math.isnan(b[i])):
+                ox = x[i]
+                ob = b[i]
+                break
+        sx = 0.0
+        sb = 0.0
+        sxb = 0.0
+        sbb = 0.0
+        cnt = 0
+        for i in range(n_bars):
+            q = i - window
+            if q >= 0 and not (math.isnan(x[q]) or math.isnan(b[q])):
+                dx = x[q] - ox
+                db = b[q] - ob
+                sx -= dx
+                sb -= db
+                sxb -= dx * db
+                sbb -= db * db
+                cnt -= 1
+            if not (math.isnan(x[i]) or math.isnan(b[i])):
+                dx = x[i] - ox
+                db = b[i] - ob
+                sx += dx
+                sb += db
+                sxb += dx * db
+                sbb += db * db
+                cnt += 1
+            if i >= window - 1 and cnt >= min_periods and cnt > 0:
+                var_b = (sbb - sb * sb / cnt) / cnt
+                cov = (sxb - sx * sb / cnt) / cnt
+                out[i, c] = cov / var_b if var_b >= 1.0e-30 else np.nan
+    return out
+
+
+@jit(parallel=True)
+def rolling_max_drawdown(returns, window, min_periods):  # type: ignore[no-untyped-def]
+    """Maximum drawdown inside each trailing window (equity restarts at 1), O(n * window)."""
+    n_bars, n_cols = returns.shape
+    out = np.full((n_bars, n_cols), np.nan)
+    for c in prange(n_cols):
+        x = np.ascontiguousarray(returns[:, c])
+        for i in range(window - 1, n_bars):
+            eq = 1.0
+            peak = 1.0
+            mdd = 0.0
+            cnt = 0
+            for k in range(i - window + 1, i + 1):
+                v = x[k]
+                if math.isnan(v):
+                    continue
+                cnt += 1
+                eq *= 1.0 + v
+                if eq > peak:
+                    peak = eq
+                else:
+                    dd = (eq - peak) / peak
+                    if dd < mdd:
+                        mdd = dd
+            if cnt >= min_periods and cnt > 0:
+                out[i, c] = mdd
+    return out
