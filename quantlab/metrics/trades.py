@@ -148,7 +148,11 @@ def trade_stats(
             if cand is None:
                 cand = getattr(result, "orders", None)
             orders = cand if isinstance(cand, (np.ndarray, pd.DataFrame)) else None
-        if equity is None:
+        if columns is None:
+            columns = getattr(result, "columns", None)
+        groups = getattr(result, "groups", None)
+        grouped = groups is not None and columns is not None and len(groups) != len(columns)
+        if equity is None and not grouped:  # portfolio equity is not per traded column
             equity = getattr(result, "equity", None)
         if positions is None:
             positions = getattr(result, "positions", None)
@@ -188,9 +192,9 @@ def trade_stats(
     n_win = _per_col(win.astype(float), cols, n)
     n_loss = _per_col(loss.astype(float), cols, n)
     gross_win = _per_col(np.where(win, r["pnl"], 0.0), cols, n)
-    gross_loss = -_per_col(np.where(loss, r["pnl"], 0.0), cols, n)
+    gross_loss = 0.0 - _per_col(np.where(loss, r["pnl"], 0.0), cols, n)  # no -0.0
     avg_win_ret = _div(_per_col(np.where(win, r["ret"], 0.0), cols, n), n_win)
-    avg_loss_ret = _div(-_per_col(np.where(loss, r["ret"], 0.0), cols, n), n_loss)
+    avg_loss_ret = _div(0.0 - _per_col(np.where(loss, r["ret"], 0.0), cols, n), n_loss)
     win_rate = _div(n_win, count)
     payoff = _div(avg_win_ret, avg_loss_ret)
     profit_factor = np.where(count > 0, _div(gross_win, gross_loss), np.nan)

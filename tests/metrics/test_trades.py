@@ -79,3 +79,20 @@ def test_errors():
 def test_no_trades():
     s = qm.trade_stats(np.zeros(0, dtype=trade_dt), n_columns=2)
     assert (s.loc["n_trades"] == 0).all() and s.loc["win_rate"].isna().all()
+
+
+def test_trade_stats_of_a_weights_backtest_is_labelled_by_asset() -> None:
+    import pandas as pd
+
+    import quantlab as ql
+
+    idx = pd.bdate_range("2024-01-01", periods=6)
+    close = pd.DataFrame(
+        {"A": [10.0, 11, 12, 13, 14, 15], "B": [20.0, 21, 22, 23, 24, 25]}, index=idx
+    )
+    w = pd.DataFrame({"A": [0.5, 0.0, 0.5, 0.0, 0.5, 0.0], "B": [0.5] * 6}, index=idx)
+    res = ql.backtest.from_weights(close, w)
+    stats = ql.metrics.trade_stats(res)
+    assert list(stats.columns) == ["A", "B"]
+    # every closed trade of A made money: no losing trade gives +inf, never -inf
+    assert stats.loc["profit_factor", "A"] == float("inf")
