@@ -12,7 +12,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from quantlab._validation import Labels, _fmt, as_bool_panel, as_float_panel
+from quantlab._validation import (
+    PRICE_MAX,
+    PRICE_MIN,
+    Labels,
+    _fmt,
+    as_bool_panel,
+    as_float_panel,
+)
 from quantlab.errors import AlignmentError, ShapeError, ValidationError
 
 
@@ -110,7 +117,7 @@ def ohlc(
         if data is None:
             out.append(empty)
             continue
-        arr, lab = as_float_panel(data, name, positive=True)
+        arr, lab = as_float_panel(data, name, positive=True, bounds=(PRICE_MIN, PRICE_MAX))
         if arr.shape != close.shape:
             raise ShapeError(
                 f"{name} has shape {arr.shape} but close has {close.shape}; pass OHLC panels "

@@ -220,3 +220,29 @@ def compact_orders(
         for k in range(counts[c]):
             out[starts[c] + k] = orders[offsets[c] + k]
             out[starts[c] + k]["id"] = starts[c] + k
+
+
+@jit()
+def gather_by_column(
+    orders: np.ndarray, offsets: np.ndarray, counts: np.ndarray, n_cols: int
+) -> np.ndarray:
+    """Gather the written orders of every group slice, sorted by column then bar.
+
+    Group ``g`` wrote ``counts[g]`` orders from ``offsets[g]``, in time order; a stable
+    counting sort by column keeps that order within each column. Ids are renumbered.
+    """
+    starts = np.zeros(n_cols + 1, dtype=np.int64)
+    for g in range(counts.shape[0]):
+        for k in range(offsets[g], offsets[g] + counts[g]):
+            starts[orders[k]["col"] + 1] += 1
+    for c in range(n_cols):
+        starts[c + 1] += starts[c]
+    out = np.empty(starts[n_cols], dtype=orders.dtype)
+    for g in range(counts.shape[0]):
+        for k in range(offsets[g], offsets[g] + counts[g]):
+            c = orders[k]["col"]
+            j = starts[c]
+            out[j] = orders[k]
+            out[j]["id"] = j
+            starts[c] = j + 1
+    return out

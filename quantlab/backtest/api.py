@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 
 from quantlab import config
-from quantlab._validation import Labels, as_float_panel, choice, column_param
+from quantlab._validation import (
+    PRICE_MAX,
+    PRICE_MIN,
+    Labels,
+    as_float_panel,
+    choice,
+    column_param,
+)
 from quantlab.backtest import _inputs
 from quantlab.backtest import _records_kernel as RK
 from quantlab.backtest import _signals_kernel as SK
@@ -58,7 +65,8 @@ def from_signals(
     ----------
     close : DataFrame, Series or ndarray, shape (n_bars, n_assets)
         Prices; NaN means the asset does not trade on that bar (its value is carried at
-        the last valid price). Must be > 0 and finite where not NaN.
+        the last valid price). Must be > 0 and finite where not NaN, within
+        [1e-50, 1e50] (``PRICE_MIN``, ``PRICE_MAX``: beyond it float64 overflows).
     entries, exits : DataFrame, Series or ndarray of bool, shape (n_bars, n_columns)
         Signals. Columns may be the assets, or a MultiIndex (param levels..., asset):
         each column then trades the asset named by its last level, and ``close`` is
@@ -124,7 +132,7 @@ def from_signals(
     >>> float(res.equity.iloc[-1])
     120.0
     """
-    close_arr, labels = as_float_panel(close, "close", positive=True)
+    close_arr, labels = as_float_panel(close, "close", positive=True, bounds=(PRICE_MIN, PRICE_MAX))
     mode = choice(mode, "mode", _MODES)
     st = choice(size_type, "size_type", _SIZE_TYPES)
     dr = choice(direction, "direction", _DIRECTIONS)
@@ -223,6 +231,7 @@ def from_signals(
         group_start[1:] = np.cumsum(np.bincount(codes, minlength=len(group_labels)))
         rets_t = np.empty((len(group_labels), close_arr.shape[0]))
         SK.simulate_signals_grouped(arr, par, st, dr, pm, group_start, orders, raw, rets_t)
+        _check_finite(raw, columns, "column")
         rets = rets_t.T
         ppy = _annualization(labels.index, periods_per_year)
         vals = S.finalize(raw, np.broadcast_to(par.init_cash, (n,)), ppy or 1.0)
@@ -237,6 +246,7 @@ def from_signals(
         offsets = np.arange(n + 1, dtype=np.int64) * (2 * close_arr.shape[0] + 2)
         orders = np.empty(int(offsets[-1]), dtype=order_dt)
         counts = SK.simulate_signals(arr, par, st, dr, pm, offsets, orders, record, raw)
+    _check_finite(raw, columns, "column")
     init_cash_cols = np.broadcast_to(par.init_cash, (n,)).astype(np.float64)
     squeeze = labels.was_series and not isinstance(entries, pd.DataFrame) and n == 1
     if not record:
@@ -257,6 +267,37 @@ def from_signals(
         periods_per_year=periods_per_year,
         squeeze=squeeze,
     )
+
+
+#: Running figures that stay finite whenever the equity did at every bar (a transient
+#: +inf shows in the peak, a -inf in the drawdown, NaN in the final value or the sums).
+_FINITE_STATS = [
+    S.FINAL_VALUE,
+    S.PEAK,
+    S.MAX_DRAWDOWN,
+    S.S1,
+    S.S2,
+    S.DOWNSIDE_SUMSQ,
+    S.TOTAL_FEES,
+    S.GROSS_PROFIT,
+    S.GROSS_LOSS,
+]
+
+
+def _check_finite(raw: np.ndarray, labels: pd.Index, what: str) -> None:
+    """Raise instead of returning an equity that overflowed float64 (inf, then NaN).
+
+    Prices are bounded up front, but compounding (round trips from 1e-50 to 1e50, an
+    init_cash near 1e300) can still exceed float64; the engine then refuses the result.
+    """
+    bad = ~np.isfinite(raw[:, _FINITE_STATS]).all(axis=1)
+    if bad.any():
+        j = int(np.argmax(bad))
+        raise ValidationError(
+            f"the backtest overflowed float64 in {what} {labels[j]!r} (its equity or cash "
+            f"reached inf/NaN; {int(bad.sum())} of {len(bad)} {what}s affected): the prices "
+            "span too many orders of magnitude for init_cash. Rescale close or lower init_cash"
+        )
 
 
 def _t(a: np.ndarray) -> np.ndarray:
@@ -379,7 +420,7 @@ def from_weights(
     >>> round(float(res.equity.iloc[-1]), 6)
     115.0
     """
-    close_arr, labels = as_float_panel(close, "close", positive=True)
+    close_arr, labels = as_float_panel(close, "close", positive=True, bounds=(PRICE_MIN, PRICE_MAX))
     mode = choice(mode, "mode", _MODES)
     pm = choice(price, "price", _PRICES)
     n_bars = close_arr.shape[0]
@@ -430,6 +471,7 @@ def from_weights(
     keep = keep_returns and not record
     rets = np.zeros((n_bars, n_groups)) if keep else np.zeros((0, 0))
     counts = WK.simulate_weights(arr, par, offsets, orders, record, raw, rets)
+    _check_finite(raw, gl, "portfolio")
     init_cash_g = np.broadcast_to(par.init_cash, (n_groups,)).astype(np.float64)
     if not record:
         ppy = _annualization(labels.index, periods_per_year)
@@ -437,11 +479,8 @@ def from_weights(
         table = pd.DataFrame(vals, index=gl, columns=list(S.STAT_NAMES))
         returns = pd.DataFrame(rets, index=labels.index, columns=gl) if keep else None
         return SummaryResult(table, ppy, returns)
-    compact = _compact(orders, offsets, counts)
     # orders of a group are in time order; the result wants them sorted by column then bar
-    order = np.lexsort((compact["idx"], compact["col"]))
-    compact = compact[order]
-    compact["id"] = np.arange(len(compact))
+    compact = RK.gather_by_column(orders, offsets, counts, len(columns))
     return BacktestResult(
         index=labels.index,
         columns=columns,
