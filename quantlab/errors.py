@@ -24,6 +24,7 @@ __all__ = [
     "UntrustedModelError",
     "ChunkError",
     "ClusterError",
+    "StaleModelWarning",
 ]
 
 
@@ -76,3 +77,7 @@ class ChunkError(QuantlabError, RuntimeError):
 
 class ClusterError(QuantlabError, ConnectionError):
     """A compute cluster (Dask scheduler) could not be reached or failed."""
+
+
+class StaleModelWarning(QuantlabError, UserWarning):
+    """``quantlab.predict`` could not refresh a model alias and keeps serving the last good one."""

@@ -1,0 +1,155 @@
+"""quantlab.predict vs the raw LightGBM Booster and vs MLflow's pyfunc (run as a script).
+
+    python benchmarks/compare_predict.py [--calls 3000]
+
+A 200-tree LightGBM model on 30 features is registered in a temporary SQLite MLflow store;
+then, after a warm-up, the p50 latency of one-row predictions is measured for:
+
+* ``booster.predict(row, num_threads=1)`` on a NumPy row (the floor),
+* ``quantlab.predict("bench@production", row_dict)`` (a JSON-shaped request),
+* ``quantlab.predict("bench@production", row_2d_array)``,
+* ``mlflow.pyfunc.load_model(uri).predict(one_row_dataframe)``;
+
+then 16 threads calling ``quantlab.predict`` concurrently (throughput, errors), and
+``quantlab.predict(model, prices=...)`` for 500 assets (features of the latest bar
+computed by the model's own feature set). Targets (issue): p50 <= 2x raw, >= 40x faster
+than pyfunc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def p50_us(fn: Callable[[], Any], calls: int, warmup: int = 300) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    clock = time.perf_counter_ns
+    for _ in range(calls):
+        t = clock()
+        fn()
+        times.append(clock() - t)
+    return statistics.median(times) / 1000.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=3000)
+    parser.add_argument("--threads", type=int, default=16)
+    args = parser.parse_args(argv)
+
+    tmp = tempfile.mkdtemp(prefix="quantlab-bench-")
+    os.environ["QUANTLAB_TRACKING_URI"] = f"sqlite:///{tmp}/mlflow.db"
+    os.environ["QUANTLAB_ARTIFACT_ROOT"] = f"{tmp}/mlartifacts"
+
+    import lightgbm
+
+    import quantlab as ql
+    from quantlab.tracking import register_model
+
+    rng = np.random.default_rng(0)
+    names = [f"f{i:02d}" for i in range(30)]
+    X = rng.normal(size=(20_000, 30))
+    y = X[:, 0] - X[:, 1] + rng.normal(size=len(X))
+    params = {"objective": "regression", "verbose": -1, "num_threads": 1, "num_leaves": 31}
+    booster = lightgbm.train(params, lightgbm.Dataset(X, y, feature_name=names), 200)
+    version = register_model(booster, "bench", alias="production")
+    row = X[:1].copy()
+    row_dict = {n: float(v) for n, v in zip(names, row[0], strict=True)}
+    frame = pd.DataFrame(row, columns=names)
+
+    raw = p50_us(lambda: booster.predict(row, num_threads=1), args.calls)
+    ql.predict("bench@production", row_dict)  # resolve + load once
+    ours_dict = p50_us(lambda: ql.predict("bench@production", row_dict), args.calls)
+    ours_arr = p50_us(lambda: ql.predict("bench@production", row), args.calls)
+
+    import mlflow.pyfunc
+
+    pyfunc = mlflow.pyfunc.load_model(version.model_uri)
+    pyf = p50_us(lambda: pyfunc.predict(frame), max(args.calls // 5, 200), warmup=50)
+    assert np.allclose(pyfunc.predict(frame), ql.predict("bench@production", row_dict))
+
+    print(f"single-row p50 ({args.calls} calls; 200 trees, 30 features)")
+    print(f"  raw Booster.predict(ndarray)        {raw:9.1f} us")
+    print(
+        f"  quantlab.predict(dict)              {ours_dict:9.1f} us   {ours_dict / raw:5.2f}x raw"
+    )
+    print(f"  quantlab.predict(ndarray)           {ours_arr:9.1f} us   {ours_arr / raw:5.2f}x raw")
+    print(
+        f"  mlflow pyfunc predict(1-row frame)  {pyf:9.1f} us   "
+        f"quantlab is {pyf / ours_dict:5.1f}x faster"
+    )
+
+    errors: list[BaseException] = []
+    per_thread = 2000
+    barrier = threading.Barrier(args.threads + 1)
+
+    def worker() -> None:
+        barrier.wait()
+        try:
+            for _ in range(per_thread):
+                ql.predict("bench@production", row_dict)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(args.threads)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    total = args.threads * per_thread
+    print(
+        f"{args.threads} threads x {per_thread} calls: {total / elapsed:,.0f} predictions/s, "
+        f"{len(errors)} errors (cores: {os.cpu_count()})"
+    )
+
+    from quantlab.data import sample_universe
+    from quantlab.ml import Feature, FeatureSet, forward_returns
+    from quantlab.models import LGBMRegressorModel
+
+    fs = FeatureSet(
+        [
+            Feature("ret", window=1),
+            Feature("ret", window=5),
+            Feature("ret", window=21),
+            Feature("ret", window=5, transform="xs_rank"),
+            Feature("vol", window=21),
+            Feature("sma_ratio", window=20),
+            Feature("zscore", window=20),
+        ]
+    )
+    u = sample_universe(n_assets=500, n_days=150, seed=1)
+    feats = fs.compute(u.close)
+    label = forward_returns(u.close, 5).y
+    ok = label.notna().to_numpy()
+    model = LGBMRegressorModel(n_estimators=100, min_child_samples=50).fit(feats[ok], label[ok])
+    register_model(model, "bench-prices", alias="production", feature_set=fs)
+    history = u.close.iloc[-60:]
+    ql.predict("bench-prices", prices=history)
+    from_prices = p50_us(lambda: ql.predict("bench-prices", prices=history), 100, warmup=10)
+    print(
+        "predict(prices=...) for 500 assets (7 features, 100 trees): "
+        f"p50 {from_prices / 1000:.2f} ms"
+    )
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

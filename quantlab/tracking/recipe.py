@@ -1,0 +1,264 @@
+"""Training recipes: the schema, its validation, and TOML loading.
+
+A recipe is a dict (or a TOML file with the same structure) that :func:`quantlab.train`
+runs. :func:`validate_recipe` checks it and fills the defaults; every unknown key or wrong
+type raises :class:`~quantlab.errors.ParameterError` naming the key (``model.params`` and
+``cv`` parameters go to their constructors, which check them).
+
+Schema (defaults in brackets)::
+
+    name         str    run name                                     [recipe file stem]
+    experiment   str    MLflow experiment                            ["quantlab"]
+    register_as  str    registered model name                        [none: not registered]
+    alias        str    alias to move to the new version             [none]
+
+    [data]       source = "sample" | a .csv / .parquet OHLCV path    ["sample"]
+                 n_assets, n_days, seed, signal_strength, event_rate  (sample only)
+                 events = path of an event table (.csv / .parquet)   [sample: its events]
+                 start, end = "YYYY-MM-DD" date slice                [whole range]
+    features     "default" | list of feature specs {kind, name?, transform?, <params>}
+                 | a FeatureSet.to_dict()                            ["default"]
+    [label]      kind = forward_returns | forward_sign | cross_sectional_rank
+                        | triple_barrier                             ["forward_returns"]
+                 horizon [5]; upper, lower, vol_window (triple_barrier)
+    [model]      name [lgbm]; params = {...}; sample_weight = "uniqueness" | "none"
+    [cv]         kind = purged_kfold | walk_forward | combinatorial  ["purged_kfold"]
+                 n_splits [5]; embargo [label horizon]; other constructor parameters
+    [positions]  method, quantile, threshold, long_only, gross, rebalance_every
+    [costs]      fees [0.0005], slippage [0.0]
+
+Example (TOML)::
+
+    experiment = "momentum"
+    register_as = "momentum-lgbm"
+    alias = "production"
+    features = "default"
+    [data]
+    source = "sample"
+    n_assets = 50
+    [label]
+    horizon = 5
+    [model]
+    name = "lgbm"
+    params = { n_estimators = 200, num_leaves = 15 }
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from quantlab.errors import NotFoundError, ParameterError
+
+__all__ = ["DEFAULTS", "LABEL_KINDS", "CV_KINDS", "load_recipe", "validate_recipe"]
+
+LABEL_KINDS: tuple[str, ...] = (
+    "forward_returns",
+    "forward_sign",
+    "cross_sectional_rank",
+    "triple_barrier",
+)
+CV_KINDS: tuple[str, ...] = ("purged_kfold", "walk_forward", "combinatorial")
+
+DEFAULTS: dict[str, Any] = {
+    "name": None,
+    "experiment": "quantlab",
+    "register_as": None,
+    "alias": None,
+    "data": {"source": "sample"},
+    "features": "default",
+    "label": {"kind": "forward_returns", "horizon": 5},
+    "model": {"name": "lgbm", "params": {}, "sample_weight": "uniqueness"},
+    "cv": {"kind": "purged_kfold", "n_splits": 5},
+    "positions": {},
+    "costs": {"fees": 0.0005, "slippage": 0.0},
+}
+
+_NUM = (int, float)
+# section -> key -> allowed types (None: any value, checked downstream)
+_SECTIONS: dict[str, dict[str, Any]] = {
+    "data": {
+        "source": (str,),
+        "n_assets": (int,),
+        "n_days": (int,),
+        "seed": (int,),
+        "signal_strength": _NUM,
+        "event_rate": _NUM,
+        "events": (str,),
+        "start": (str,),
+        "end": (str,),
+    },
+    "label": {
+        "kind": (str,),
+        "horizon": (int,),
+        "upper": _NUM,
+        "lower": _NUM,
+        "vol_window": (int,),
+    },
+    "model": {"name": (str,), "params": (Mapping,), "sample_weight": (str,)},
+    "cv": {
+        "kind": (str,),
+        "n_splits": (int,),
+        "embargo": (int,),
+        "train_size": (int,),
+        "test_size": (int,),
+        "gap": (int,),
+        "n_groups": (int,),
+        "n_test_groups": (int,),
+    },
+    "positions": {
+        "method": (str,),
+        "quantile": _NUM,
+        "threshold": _NUM,
+        "long_only": (bool,),
+        "gross": _NUM,
+        "rebalance_every": (int,),
+    },
+    "costs": {"fees": _NUM, "slippage": _NUM},
+}
+_TOP: dict[str, Any] = {
+    "name": (str,),
+    "experiment": (str,),
+    "register_as": (str,),
+    "alias": (str,),
+    "features": (str, list, Mapping),
+    **{s: (Mapping,) for s in _SECTIONS},
+}
+_CHOICES = {
+    "label.kind": LABEL_KINDS,
+    "cv.kind": CV_KINDS,
+    "model.sample_weight": ("uniqueness", "none"),
+    "positions.method": ("quantile", "threshold"),
+}
+
+
+def _type_ok(value: Any, types: tuple[type, ...]) -> bool:
+    if isinstance(value, bool) and bool not in types:
+        return False
+    return isinstance(value, types)
+
+
+def _names(types: tuple[type, ...]) -> str:
+    return " or ".join("table" if t is Mapping else t.__name__ for t in types)
+
+
+def _check(key: str, value: Any, types: tuple[type, ...]) -> None:
+    if not _type_ok(value, types):
+        raise ParameterError(
+            f"recipe key {key!r} must be {_names(types)}; got {type(value).__name__} {value!r:.60}"
+        )
+    choices = _CHOICES.get(key)
+    if choices is not None and value not in choices:
+        raise ParameterError(f"recipe key {key!r} must be one of {list(choices)}; got {value!r}")
+
+
+def validate_recipe(recipe: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a recipe and return it with every default filled in (a new dict).
+
+    Parameters
+    ----------
+    recipe : mapping
+        See the module docstring for the schema.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    ParameterError
+        Not a mapping, an unknown key, a wrong type or a value outside its choices; the
+        message names the key (``"model.params"``, ``"costs.fees"`` ...).
+
+    Examples
+    --------
+    >>> r = validate_recipe({"experiment": "demo", "model": {"name": "ridge"}})
+    >>> r["model"], r["label"]["horizon"]
+    ({'name': 'ridge', 'params': {}, 'sample_weight': 'uniqueness'}, 5)
+    >>> validate_recipe({"modle": {"name": "ridge"}})
+    Traceback (most recent call last):
+    ...
+    quantlab.errors.ParameterError: unknown recipe key 'modle' (did you mean 'model'?); \
+known keys: ['alias', 'costs', 'cv', 'data', 'experiment', 'features', 'label', 'model', \
+'name', 'positions', 'register_as']
+    """
+    import difflib
+
+    if not isinstance(recipe, Mapping):
+        raise ParameterError(
+            f"a recipe must be a dict (or a TOML path); got {type(recipe).__name__}"
+        )
+    out = copy.deepcopy(DEFAULTS)
+    for key, value in recipe.items():
+        if key not in _TOP:
+            close = difflib.get_close_matches(str(key), list(_TOP), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ParameterError(f"unknown recipe key {key!r}{hint}; known keys: {sorted(_TOP)}")
+        if value is None and key in ("name", "register_as", "alias"):
+            continue
+        _check(key, value, _TOP[key])
+        if key not in _SECTIONS:
+            out[key] = copy.deepcopy(value)
+            continue
+        section = dict(out[key])
+        for sub, sub_value in value.items():
+            allowed = _SECTIONS[key]
+            full = f"{key}.{sub}"
+            if sub not in allowed:
+                close = difflib.get_close_matches(str(sub), list(allowed), n=1)
+                hint = f" (did you mean '{key}.{close[0]}'?)" if close else ""
+                raise ParameterError(
+                    f"unknown recipe key {full!r}{hint}; [{key}] accepts {sorted(allowed)}"
+                )
+            _check(full, sub_value, allowed[sub])
+            section[sub] = copy.deepcopy(
+                dict(sub_value) if isinstance(sub_value, Mapping) else sub_value
+            )
+        out[key] = section
+    if out["alias"] is not None and out["register_as"] is None:
+        raise ParameterError("recipe key 'alias' needs 'register_as' (the model to move it on)")
+    _check_features(out["features"])
+    return out
+
+
+def _check_features(features: Any) -> None:
+    if isinstance(features, str) and features != "default":
+        raise ParameterError(
+            f"recipe key 'features' must be \"default\", a list of feature specs or a "
+            f"FeatureSet dict; got {features!r}"
+        )
+    if isinstance(features, list):
+        for i, spec in enumerate(features):
+            if not isinstance(spec, Mapping) or "kind" not in spec:
+                raise ParameterError(
+                    f"recipe key 'features[{i}]' must be a table with a 'kind' (e.g. "
+                    f'{{kind = "ret", window = 5}}); got {spec!r:.60}'
+                )
+
+
+def load_recipe(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a TOML recipe and validate it (the run name defaults to the file stem).
+
+    Raises
+    ------
+    NotFoundError
+        The file does not exist.
+    ParameterError
+        Invalid TOML or an invalid recipe.
+    """
+    import tomllib
+
+    p = Path(path)
+    if not p.is_file():
+        raise NotFoundError(f"recipe file {str(path)!r} does not exist")
+    try:
+        raw = tomllib.loads(p.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ParameterError(f"recipe {p} is not valid TOML: {exc}") from None
+    recipe = validate_recipe(raw)
+    if recipe["name"] is None:
+        recipe["name"] = p.stem
+    return recipe

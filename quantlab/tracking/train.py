@@ -1,0 +1,392 @@
+"""``quantlab.train``: run a recipe through the ML pipeline, log it all, register the model.
+
+The recipe -> pipeline translation is deliberately small (:func:`_build`): the recipe's
+sections map one to one onto :mod:`quantlab.ml` calls::
+
+    data       -> sample_universe(...) or load_ohlcv(path)        (+ events)
+    features   -> FeatureSet.default() / FeatureSet([...])         .compute(prices, events)
+    label      -> forward_returns / forward_sign / cross_sectional_rank / triple_barrier_labels
+    model, cv  -> fit_predict_oos(X, labels, model, cv, sample_weight=...)
+    positions, costs -> backtest_predictions(predictions, close, fees=, slippage=, ...)
+
+then the final model is fitted on every labelled row and logged with the feature set.
+
+Logged to the run: the flattened recipe as parameters; the data range and a SHA-256 of
+the data (``quantlab.data_hash`` tag); per-fold rank IC (metric ``fold_rank_ic``, one step
+per fold); OOS ``ic_mean``, ``rank_ic_mean``, ``icir``, ``rank_icir``, ``ic_t_stat``;
+every backtest metric (Sharpe ...) and ``deflated_sharpe`` with ``n_trials`` = the number
+of runs in the experiment including this one (trial Sharpe variance from the previous
+runs' logged returns; the PSR when this is the first run); artifacts
+``feature_set.json``, ``feature_importance.csv``, ``folds.csv``, the backtest artifacts of
+:func:`~quantlab.tracking.log_backtest`, and the model (signature, input example).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from quantlab.errors import DataTypeError, ParameterError
+from quantlab.tracking import store
+from quantlab.tracking.backtest_log import flatten_params, log_backtest_artifacts, returns_of_run
+from quantlab.tracking.recipe import load_recipe, validate_recipe
+
+__all__ = ["TrainResult", "train"]
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What :func:`train` returns.
+
+    Attributes
+    ----------
+    run_id, experiment_id : str
+    model_uri : str
+        ``models:/<name>/<version>`` when registered, else ``runs:/<run_id>/model``.
+    version : str or None
+        The registered version.
+    metrics : dict
+        Every metric logged to the run.
+    backtest : OOSBacktest
+        The out-of-sample backtest (its metrics include the experiment's deflated Sharpe).
+    oos : OOSResult
+        Out-of-sample predictions, ICs and folds.
+    model : object
+        The final model, fitted on every labelled row.
+    recipe : dict
+        The validated recipe.
+    """
+
+    run_id: str
+    experiment_id: str
+    model_uri: str
+    version: str | None
+    metrics: dict[str, float]
+    backtest: Any
+    oos: Any
+    model: Any
+    recipe: dict[str, Any]
+
+
+def _as_recipe(obj: Any) -> dict[str, Any]:
+    if isinstance(obj, Mapping):
+        return validate_recipe(obj)
+    if isinstance(obj, str | os.PathLike):
+        return load_recipe(obj)
+    raise DataTypeError(
+        f"train takes a recipe dict or the path of a TOML recipe; got {type(obj).__name__}"
+    )
+
+
+# ------------------------------------------------------------------ recipe -> pipeline
+
+
+def _load_data(spec: dict[str, Any]) -> tuple[Any, pd.DataFrame | None, pd.DataFrame]:
+    from quantlab.ml._panel import close_panel
+
+    source = spec.get("source", "sample")
+    if source == "sample":
+        from quantlab.data import sample_universe
+
+        keys = ("n_assets", "n_days", "seed", "signal_strength", "event_rate")
+        universe = sample_universe(**{k: spec[k] for k in keys if k in spec})
+        prices: Any = universe.ohlcv
+        events = universe.events
+    else:
+        from quantlab.data import load_ohlcv
+
+        sample_only = [k for k in ("n_assets", "n_days", "seed", "signal_strength") if k in spec]
+        if sample_only:
+            raise ParameterError(
+                f'recipe keys {["data." + k for k in sample_only]} apply to source = "sample" '
+                f"only; data.source is {source!r}"
+            )
+        prices = load_ohlcv(source)
+        events = None
+    if "events" in spec:
+        path = spec["events"]
+        events = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
+    start, end = spec.get("start"), spec.get("end")
+    if start or end:
+        prices = {k: v.loc[start:end] for k, v in prices.items()}
+    return prices, events, close_panel(prices)
+
+
+def _feature_set(spec: Any, has_events: bool) -> Any:
+    from quantlab.ml import FeatureSet
+
+    if spec == "default":
+        return FeatureSet.default(events=has_events)
+    if isinstance(spec, Mapping):
+        return FeatureSet.from_dict(spec)
+    feats = []
+    for item in spec:
+        item = dict(item)
+        params = dict(item.pop("params", {}))
+        feats.append(
+            {
+                "kind": item.pop("kind"),
+                "name": item.pop("name", None),
+                "transform": item.pop("transform", None),
+                "params": {**item, **params},
+            }
+        )
+    return FeatureSet(feats)
+
+
+def _labels(spec: dict[str, Any], close: pd.DataFrame) -> Any:
+    from quantlab.ml import labels as L
+
+    kind, horizon = spec.get("kind", "forward_returns"), spec.get("horizon", 5)
+    if kind == "triple_barrier":
+        extra = {k: spec[k] for k in ("upper", "lower", "vol_window") if k in spec}
+        return L.triple_barrier_labels(close, horizon, **extra)
+    stray = [k for k in ("upper", "lower", "vol_window") if k in spec]
+    if stray:
+        raise ParameterError(
+            f'recipe keys {["label." + k for k in stray]} apply to kind = "triple_barrier" only'
+        )
+    fn = {
+        "forward_returns": L.forward_returns,
+        "forward_sign": L.forward_sign,
+        "cross_sectional_rank": L.cross_sectional_rank,
+    }[kind]
+    return fn(close, horizon)
+
+
+def _cv(spec: dict[str, Any], horizon: int) -> Any:
+    from quantlab.ml import CombinatorialPurgedCV, PurgedKFold, WalkForward
+
+    params = {k: v for k, v in spec.items() if k != "kind"}
+    cls = {
+        "purged_kfold": PurgedKFold,
+        "walk_forward": WalkForward,
+        "combinatorial": CombinatorialPurgedCV,
+    }[spec.get("kind", "purged_kfold")]
+    if cls is not WalkForward:
+        params.setdefault("embargo", horizon)
+    if cls is CombinatorialPurgedCV:
+        params.pop("n_splits", None)
+    try:
+        return cls(**params)
+    except TypeError as exc:
+        raise ParameterError(f"recipe [cv] of kind {spec.get('kind')!r}: {exc}") from None
+
+
+def _data_hash(close: pd.DataFrame, events: pd.DataFrame | None) -> str:
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(close.to_numpy(dtype=np.float64)).tobytes())
+    h.update(pd.DatetimeIndex(close.index).asi8.tobytes())
+    h.update("\x1f".join(map(str, close.columns)).encode())
+    if events is not None:
+        h.update(pd.util.hash_pandas_object(events, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _importances(model: Any, names: list[str]) -> pd.Series:
+    values = getattr(model, "feature_importances_", None)
+    if values is None and hasattr(model, "coef_"):
+        values = np.abs(np.asarray(model.coef_, dtype=float)).reshape(-1)
+    if values is None:
+        values = np.full(len(names), np.nan)
+    return pd.Series(np.asarray(values, dtype=float), index=names, name="importance")
+
+
+# ------------------------------------------------------------------ deflated Sharpe
+
+
+def _previous_returns(exp_id: str, uri: str) -> tuple[int, list[pd.Series]]:
+    cl = store.client(uri)
+    runs = store.call(
+        lambda: cl.search_runs([exp_id], "attributes.status = 'FINISHED'", max_results=5000),
+        uri,
+        "list the experiment's runs",
+    )
+    series = []
+    for run in runs:
+        frame = returns_of_run(run.info.run_id, uri)
+        if frame is not None and frame.shape[1] >= 1:
+            series.append(frame.iloc[:, 0].rename(run.info.run_id))
+    return len(runs), series
+
+
+def _deflate(returns: pd.Series, previous: list[pd.Series], n_trials: int) -> tuple[float, float]:
+    """(deflated Sharpe, per-period Sharpe variance of the trials)."""
+    from quantlab.metrics.inference import (
+        deflated_sharpe_from_returns,
+        probabilistic_sharpe_from_returns,
+    )
+
+    if n_trials <= 1:  # one trial: the PSR against 0 (DSR with zero variance)
+        return float(probabilistic_sharpe_from_returns(returns)), 0.0
+    from quantlab.tracking.experiment import trial_sharpes
+
+    _, var = trial_sharpes(pd.concat([returns.rename("this"), *previous], axis=1))
+    dsr = deflated_sharpe_from_returns(returns, n_trials=n_trials, sharpe_variance=var)
+    return float(dsr), var
+
+
+# ------------------------------------------------------------------ train
+
+
+def train(
+    recipe_or_pipeline: Any,
+    experiment: str | None = None,
+    register_as: str | None = None,
+    alias: str | None = None,
+    *,
+    tracking_uri: str | None = None,
+) -> TrainResult:
+    """Run a training recipe, log everything to MLflow, and register the model.
+
+    Parameters
+    ----------
+    recipe_or_pipeline : dict or path
+        A recipe dict or the path of a TOML recipe (schema:
+        :mod:`quantlab.tracking.recipe`).
+    experiment : str, optional
+        Overrides the recipe's ``experiment``.
+    register_as : str, optional
+        Overrides the recipe's ``register_as``: register the model under this name.
+    alias : str, optional
+        Overrides the recipe's ``alias`` (e.g. ``"production"``), moved to the new version.
+    tracking_uri : str, optional
+        Default: ``QUANTLAB_TRACKING_URI`` / ``MLFLOW_TRACKING_URI`` / SQLite.
+
+    Returns
+    -------
+    TrainResult
+
+    Raises
+    ------
+    ParameterError
+        An invalid recipe (the message names the key).
+    TrackingError
+        The tracking store is unreachable.
+
+    Examples
+    --------
+    >>> import quantlab as ql  # doctest: +SKIP
+    >>> run = ql.train({"data": {"n_assets": 20, "n_days": 400},  # doctest: +SKIP
+    ...                 "model": {"name": "lgbm", "params": {"n_estimators": 50}}},
+    ...                experiment="demo", register_as="demo-lgbm", alias="production")
+    >>> run.metrics["deflated_sharpe"], run.model_uri  # doctest: +SKIP
+    """
+    recipe = _as_recipe(recipe_or_pipeline)
+    for key, value in (("experiment", experiment), ("register_as", register_as), ("alias", alias)):
+        if value is not None:
+            recipe[key] = value
+    recipe = validate_recipe(recipe)
+    uri = store.use_store(tracking_uri)
+    exp_id = str(store.get_experiment_id(recipe["experiment"], uri))
+
+    from quantlab.ml import average_uniqueness, backtest_predictions, fit_predict_oos
+    from quantlab.models import make_model
+
+    prices, events, close = _load_data(recipe["data"])
+    fs = _feature_set(recipe["features"], events is not None)
+    X = fs.compute(prices, events)
+    labels = _labels(recipe["label"], close)
+    mspec = recipe["model"]
+    weight = None if mspec["sample_weight"] == "none" else mspec["sample_weight"]
+    oos = fit_predict_oos(
+        X,
+        labels,
+        mspec["name"],
+        _cv(recipe["cv"], labels.horizon),
+        sample_weight=weight,
+        **mspec["params"],
+    )
+    bt = backtest_predictions(
+        oos.predictions,
+        close,
+        kind=oos.kind,
+        horizon=labels.horizon,
+        **recipe["costs"],
+        **recipe["positions"],
+    )
+    rows = np.flatnonzero(labels.valid)
+    w = average_uniqueness(labels).to_numpy()[rows] if weight else None
+    final = make_model(mspec["name"], **mspec["params"])
+    final.fit(X.iloc[rows], labels.y.to_numpy()[rows], sample_weight=w)
+
+    n_prev, previous = _previous_returns(exp_id, uri)
+    n_trials = n_prev + 1
+    dsr, sr_var = _deflate(bt.returns, previous, n_trials)
+    bt_metrics = bt.metrics.copy()
+    bt_metrics["deflated_sharpe"] = dsr
+    bt_metrics["n_trials"] = float(n_trials)
+    bt = dataclasses.replace(bt, metrics=bt_metrics)
+
+    ic = oos.ic_summary().astype(float).to_dict(orient="index")
+    metrics = {
+        "ic_mean": ic["pearson"]["mean"],
+        "rank_ic_mean": ic["rank"]["mean"],
+        "icir": ic["pearson"]["icir"],
+        "rank_icir": ic["rank"]["icir"],
+        "ic_t_stat": ic["rank"]["t_stat"],
+        "trial_sharpe_variance": sr_var,
+    }
+    idx = close.index
+    data_info = {
+        "start": str(idx[0].date()),
+        "end": str(idx[-1].date()),
+        "n_bars": len(idx),
+        "n_assets": close.shape[1],
+        "hash": _data_hash(close, events),
+    }
+    importance = _importances(final, fs.names)
+    example = X.iloc[rows].dropna().tail(5)
+
+    import mlflow
+
+    from quantlab.tracking.model_format import to_stored
+    from quantlab.tracking.registry import _finish, log_model
+
+    def run() -> TrainResult:
+        with mlflow.start_run(experiment_id=exp_id, run_name=recipe["name"]) as active:
+            run_id = str(active.info.run_id)
+            mlflow.log_params(flatten_params(recipe))
+            mlflow.log_params({f"data.range.{k}": str(v) for k, v in data_info.items()})
+            mlflow.set_tags({"quantlab.kind": "train", "quantlab.data_hash": data_info["hash"]})
+            for k, fold_ic in enumerate(oos.folds["rank_ic"]):
+                if np.isfinite(fold_ic):
+                    mlflow.log_metric("fold_rank_ic", float(fold_ic), step=k)
+            finite = {k: v for k, v in metrics.items() if np.isfinite(v)}
+            mlflow.log_metrics(finite)
+            logged = log_backtest_artifacts(bt)
+            with tempfile.TemporaryDirectory(prefix="quantlab-train-") as tmp:
+                with open(os.path.join(tmp, "feature_set.json"), "w") as fh:
+                    fh.write(fs.to_json(indent=1))
+                importance.to_csv(os.path.join(tmp, "feature_importance.csv"))
+                oos.folds.to_csv(os.path.join(tmp, "folds.csv"), index=False)
+                mlflow.log_artifacts(tmp)
+            all_metrics = {**finite, **logged}
+            meta = {
+                "run_id": run_id,
+                "experiment": recipe["experiment"],
+                "data": data_info,
+                "label": recipe["label"],
+                "metrics": all_metrics,
+            }
+            stored = to_stored(final, feature_set=fs, metadata=json.loads(json.dumps(meta)))
+            info = log_model(stored, register_as=recipe["register_as"], input_example=example)
+        version = None
+        model_uri = f"runs:/{run_id}/model"
+        if recipe["register_as"]:
+            version = str(info.registered_model_version)
+            model_uri = _finish(
+                recipe["register_as"], version, run_id, recipe["alias"], uri
+            ).model_uri
+        return TrainResult(run_id, exp_id, model_uri, version, all_metrics, bt, oos, final, recipe)
+
+    return store.call(run, uri, f"log the training run to experiment {recipe['experiment']!r}")
