@@ -32,6 +32,10 @@ NUM_THREADS: int | None = (
     int(os.environ["QUANTLAB_NUM_THREADS"]) if os.environ.get("QUANTLAB_NUM_THREADS") else None
 )
 
+#: Inputs with fewer elements (bars x columns) than this run the serial twin of a kernel:
+#: thread start-up would cost more than it saves.
+PARALLEL_MIN_ELEMENTS: int = int(os.environ.get("QUANTLAB_PARALLEL_MIN_ELEMENTS", "250000"))
+
 #: Default starting capital of a backtest, in cash units.
 DEFAULT_INIT_CASH: float = 100.0
 

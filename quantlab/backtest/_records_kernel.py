@@ -14,8 +14,7 @@ from quantlab._numba import jit, prange
 SIDE_BUY = 0
 
 
-@jit(parallel=True)
-def positions_from_orders(
+def _positions_from_orders(
     orders: np.ndarray, col_start: np.ndarray, n_bars: int, n_cols: int
 ) -> np.ndarray:
     """Units held at the close of each bar, ``(n_bars, n_cols)``.
@@ -57,8 +56,7 @@ def cash_flows(
     return out
 
 
-@jit(parallel=True)
-def equity_from_state(
+def _equity_from_state(
     cash: np.ndarray,
     positions: np.ndarray,
     close_ffill: np.ndarray,
@@ -192,8 +190,7 @@ def trades_from_orders(
     return t
 
 
-@jit(parallel=True)
-def ffill_columns(a: np.ndarray) -> np.ndarray:
+def _ffill_columns(a: np.ndarray) -> np.ndarray:
     """Forward-fill NaN down each column (leading NaN stay NaN)."""
     n, m = a.shape
     out = np.empty((m, n)).T
@@ -207,7 +204,7 @@ def ffill_columns(a: np.ndarray) -> np.ndarray:
     return out
 
 
-@jit(parallel=True)
+@jit()
 def compact_orders(
     orders: np.ndarray, offsets: np.ndarray, counts: np.ndarray, out: np.ndarray
 ) -> None:
@@ -246,3 +243,13 @@ def gather_by_column(
             out[j]["id"] = j
             starts[c] = j + 1
     return out
+
+
+# Parallel and serial twins of the panel builders (see _signals_kernel): small results
+# use the serial ones.
+positions_from_orders = jit(parallel=True)(_positions_from_orders)
+positions_from_orders_serial = jit()(_positions_from_orders)
+equity_from_state = jit(parallel=True)(_equity_from_state)
+equity_from_state_serial = jit()(_equity_from_state)
+ffill_columns = jit(parallel=True)(_ffill_columns)
+ffill_columns_serial = jit()(_ffill_columns)

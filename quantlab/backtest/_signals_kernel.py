@@ -913,8 +913,7 @@ def _simulate_column(
     return n
 
 
-@jit(parallel=True)
-def count_capacity(arr: SignalArrays, n_cols: int) -> np.ndarray:
+def _count_capacity(arr: SignalArrays, n_cols: int) -> np.ndarray:
     """Upper bound on the orders of each column: twice its number of signal bars."""
     n_bars = arr.entries.shape[1]
     has_short = arr.short_entries.shape[0] > 0
@@ -930,8 +929,7 @@ def count_capacity(arr: SignalArrays, n_cols: int) -> np.ndarray:
     return out
 
 
-@jit(parallel=True)
-def simulate_signals(
+def _simulate_signals(
     arr: SignalArrays,
     par: SignalParams,
     size_type: int,
@@ -1010,3 +1008,12 @@ def simulate_signals_grouped(
                 ret_out[g],
                 w,
             )
+
+
+# Each entry point is compiled twice from the same code: in parallel over columns, and
+# serially (``prange`` is ``range`` there). Small inputs take the serial twin: no thread
+# start-up, and a fresh process does not load numba's parallel runtime for them.
+count_capacity = jit(parallel=True)(_count_capacity)
+count_capacity_serial = jit()(_count_capacity)
+simulate_signals = jit(parallel=True)(_simulate_signals)
+simulate_signals_serial = jit()(_simulate_signals)

@@ -213,8 +213,11 @@ def from_signals(
         asset_of_col,
     )
     record = mode == "full"
+    serial = n * close_arr.shape[0] < config.PARALLEL_MIN_ELEMENTS
+    count_capacity = SK.count_capacity_serial if serial else SK.count_capacity
+    simulate = SK.simulate_signals_serial if serial else SK.simulate_signals
     if record:
-        offsets = np.cumsum(SK.count_capacity(arr, n))
+        offsets = np.cumsum(count_capacity(arr, n))
         orders = np.empty(int(offsets[-1]), dtype=order_dt)
     else:
         offsets = np.zeros(n + 1, dtype=np.int64)
@@ -239,13 +242,13 @@ def from_signals(
         return SummaryResult(
             table, ppy, pd.DataFrame(rets, index=labels.index, columns=group_labels)
         )
-    counts = SK.simulate_signals(arr, par, st, dr, pm, offsets, orders, record, raw)
+    counts = simulate(arr, par, st, dr, pm, offsets, orders, record, raw)
     if record and (counts > np.diff(offsets)).any():
         # Partial fills (lots, short covers the cash cannot pay) can exit over several
         # bars; give every column room for two orders a bar and simulate again.
         offsets = np.arange(n + 1, dtype=np.int64) * (2 * close_arr.shape[0] + 2)
         orders = np.empty(int(offsets[-1]), dtype=order_dt)
-        counts = SK.simulate_signals(arr, par, st, dr, pm, offsets, orders, record, raw)
+        counts = simulate(arr, par, st, dr, pm, offsets, orders, record, raw)
     _check_finite(raw, columns, "column")
     init_cash_cols = np.broadcast_to(par.init_cash, (n,)).astype(np.float64)
     squeeze = labels.was_series and not isinstance(entries, pd.DataFrame) and n == 1

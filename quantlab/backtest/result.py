@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from quantlab import config
 from quantlab.backtest import _records_kernel as RK
 from quantlab.backtest import _stats as S
 from quantlab.backtest.records import ExitReason, trade_dt
@@ -116,14 +117,20 @@ class BacktestResult:
             return df.iloc[:, 0]
         return df
 
+    @property
+    def _serial(self) -> bool:
+        return len(self.index) * len(self.columns) < config.PARALLEL_MIN_ELEMENTS
+
     @cached_property
     def _close_ffill(self) -> np.ndarray:
-        out: np.ndarray = RK.ffill_columns(self._close)
+        ffill = RK.ffill_columns_serial if self._serial else RK.ffill_columns
+        out: np.ndarray = ffill(self._close)
         return out
 
     @cached_property
     def _positions(self) -> np.ndarray:
-        out: np.ndarray = RK.positions_from_orders(
+        build = RK.positions_from_orders_serial if self._serial else RK.positions_from_orders
+        out: np.ndarray = build(
             self.order_records, self._col_start, len(self.index), len(self.columns)
         )
         return out
@@ -138,7 +145,8 @@ class BacktestResult:
 
     @cached_property
     def _equity(self) -> np.ndarray:
-        out: np.ndarray = RK.equity_from_state(
+        build = RK.equity_from_state_serial if self._serial else RK.equity_from_state
+        out: np.ndarray = build(
             self._cash,
             self._positions,
             self._close_ffill,
