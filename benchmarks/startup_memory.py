@@ -59,9 +59,15 @@ rng = np.random.default_rng(0)
 close = pd.DataFrame(100 * np.exp(np.cumsum(rng.normal(0, 0.01, (n_bars, n_assets)), 0)),
                      index=idx, columns=[f"S{{i}}" for i in range(n_assets)])
 cols = pd.MultiIndex.from_product([range(n_cols // n_assets), close.columns])
-# build the signal frames column-major, the layout pandas keeps them in
-ent = pd.DataFrame(rng.random((n_cols, n_bars)).T < 0.01, index=idx, columns=cols)
-ext = pd.DataFrame(rng.random((n_cols, n_bars)).T < 0.01, index=idx, columns=cols)
+# build the signal frames column-major (the layout pandas keeps them in), in chunks so
+# that building them does not set the process's peak RSS
+def signals():
+    out = np.empty((n_cols, n_bars), dtype=bool)
+    for lo in range(0, n_cols, 500):
+        out[lo : lo + 500] = rng.random((min(500, n_cols - lo), n_bars)) < 0.01
+    return pd.DataFrame(out.T, index=idx, columns=cols, copy=False)
+ent = signals()
+ext = signals()
 small = ql.backtest.from_signals(close.iloc[:50], ent.iloc[:50, :40], ext.iloc[:50, :40],
                                  fees=0.001, mode="stats")   # compile / load kernels first
 inputs = ent.to_numpy().nbytes + ext.to_numpy().nbytes + close.to_numpy().nbytes

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from quantlab._numba import jit, prange
+from quantlab.backtest._execution import book_fill
 
 SIDE_BUY = 0
 
@@ -106,21 +107,22 @@ def trades_from_orders(
             o = orders[k]
             signed = o["size"] if o["side"] == SIDE_BUY else -o["size"]
             fsize = o["size"]
-            closing = 0.0
-            if pos > 0.0 and signed < 0.0:
-                closing = min(fsize, pos)
-            elif pos < 0.0 and signed > 0.0:
-                closing = min(fsize, -pos)
+            new_pos = pos + signed
+            if abs(new_pos) < 1e-12 * max(1.0, fsize):
+                new_pos = 0.0
+            closing, pnl, e_size, e_price, e_fees_left, _ = book_fill(
+                pos,
+                new_pos,
+                signed > 0.0,
+                fsize,
+                o["price"],
+                o["fees"],
+                entry_size,
+                entry_price,
+                entry_fees,
+            )
             if closing > 0.0:
-                frac = closing / entry_size if entry_size > 0.0 else 1.0
-                efees = entry_fees * frac
-                xfees = o["fees"] * closing / fsize
-                if pos > 0.0:
-                    pnl = closing * (o["price"] - entry_price) - efees - xfees
-                    direction = 0
-                else:
-                    pnl = closing * (entry_price - o["price"]) - efees - xfees
-                    direction = 1
+                efees = entry_fees * (closing / entry_size if entry_size > 0.0 else 1.0)
                 tr = trades[t]
                 tr["id"] = t
                 tr["col"] = c
@@ -130,32 +132,20 @@ def trades_from_orders(
                 tr["entry_fees"] = efees
                 tr["exit_idx"] = o["idx"]
                 tr["exit_price"] = o["price"]
-                tr["exit_fees"] = xfees
+                tr["exit_fees"] = o["fees"] * closing / fsize
                 tr["pnl"] = pnl
                 cost = closing * entry_price + efees
                 tr["ret"] = pnl / cost if cost != 0.0 else np.nan
                 tr["duration"] = o["idx"] - entry_idx
-                tr["direction"] = direction
+                tr["direction"] = 0 if pos > 0.0 else 1
                 tr["status"] = 1
                 tr["exit_reason"] = o["reason"]
                 t += 1
-                entry_size -= closing
-                entry_fees -= efees
-            opening = fsize - closing
-            new_pos = pos + signed
-            if abs(new_pos) < 1e-12 * max(1.0, fsize):
-                new_pos = 0.0
-            if opening > 1e-15 and new_pos != 0.0:
-                if pos == 0.0 or (pos > 0.0) != (new_pos > 0.0):
-                    entry_idx = o["idx"]
-                    entry_size = opening
-                    entry_price = o["price"]
-                    entry_fees = o["fees"] * opening / fsize
-                else:
-                    tot = entry_size + opening
-                    entry_price = (entry_price * entry_size + o["price"] * opening) / tot
-                    entry_size = tot
-                    entry_fees += o["fees"] * opening / fsize
+            if new_pos != 0.0 and (pos == 0.0 or (pos > 0.0) != (new_pos > 0.0)):
+                entry_idx = o["idx"]
+            entry_size = e_size
+            entry_price = e_price
+            entry_fees = e_fees_left
             pos = new_pos
             if pos == 0.0:
                 entry_size = 0.0

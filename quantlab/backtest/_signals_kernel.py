@@ -647,6 +647,25 @@ def _check_stops(
     return False
 
 
+@jit(inline=True)
+def _signals_at(
+    arr: SignalArrays, col: int, i: int, direction: int, has_short: bool
+) -> tuple[bool, bool, bool, bool]:
+    """Direction-aware (long entry, long exit, short entry, short exit) of bar ``i``."""
+    le = arr.entries[col, i]
+    lx = arr.exits[col, i]
+    se = False
+    sx = False
+    if has_short:
+        se = arr.short_entries[col, i]
+        sx = arr.short_exits[col, i]
+    if direction == DIR_SHORT:
+        return False, False, le, lx
+    if direction == DIR_BOTH and not has_short:
+        return le, False, lx, False
+    return le, lx, se, sx
+
+
 @jit()
 def _slot(record: bool, start: int, n: int, end: int) -> int:
     """Record index of the next order, or -1 (not recording, or the slice is full: the
@@ -785,22 +804,8 @@ def _simulate_column(
                 cash = st[CASH]
             if valid:
                 last = c
-                le = arr.entries[col, i]
-                lx = arr.exits[col, i]
-                se = False
-                sx = False
-                if has_short:
-                    se = arr.short_entries[col, i]
-                    sx = arr.short_exits[col, i]
+                le, lx, se, sx = _signals_at(arr, col, i, direction, has_short)
                 if le or lx or se or sx:
-                    if direction == DIR_SHORT:
-                        se = le
-                        sx = lx
-                        le = False
-                        lx = False
-                    elif direction == DIR_BOTH and not has_short:
-                        se = lx
-                        lx = False
                     p_le = le
                     p_lx = lx
                     p_se = se
@@ -849,22 +854,8 @@ def _simulate_column(
                 pos = st[POS]
                 cash = st[CASH]
             if not stopped:
-                le = arr.entries[col, i]
-                lx = arr.exits[col, i]
-                se = False
-                sx = False
-                if has_short:
-                    se = arr.short_entries[col, i]
-                    sx = arr.short_exits[col, i]
+                le, lx, se, sx = _signals_at(arr, col, i, direction, has_short)
                 if le or lx or se or sx:
-                    if direction == DIR_SHORT:
-                        se = le
-                        sx = lx
-                        le = False
-                        lx = False
-                    elif direction == DIR_BOTH and not has_short:
-                        se = lx
-                        lx = False
                     if _act(
                         st,
                         stats,
