@@ -696,6 +696,9 @@ def _simulate_column(
     n_bars = arr.close.shape[1]
     a = arr.asset_of_col[col]
     keep_returns = ret_out.shape[0] > 0
+    # the full mode rebuilds equity from the orders, and its per-bar figures from that
+    # equity on demand: the loop then does no per-bar accounting at all
+    track = keep_returns or not record
     has_ohlc = arr.open.shape[0] > 0
     has_hl = arr.high.shape[0] > 0
     has_short = arr.short_entries.shape[0] > 0
@@ -879,16 +882,33 @@ def _simulate_column(
                         n += 1
                     pos = st[POS]
                     cash = st[CASH]
-        value = cash if pos == 0.0 else cash + pos * last
-        r = S.bar_return(value, prev)
-        prev = value
-        if keep_returns:
-            ret_out[i] += r * ret_weight
-        peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = S.bar(
-            i,
-            value,
-            r,
-            pos != 0.0,
+        if track:
+            value = cash if pos == 0.0 else cash + pos * last
+            r = S.bar_return(value, prev)
+            prev = value
+            if keep_returns:
+                ret_out[i] += r * ret_weight
+            peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = S.bar(
+                i,
+                value,
+                r,
+                pos != 0.0,
+                peak,
+                peak_idx,
+                max_dd,
+                max_dur,
+                nr,
+                shift,
+                s1,
+                s2,
+                down,
+                bars_in,
+            )
+    if track:
+        S.store(
+            stats,
+            n_bars,
+            prev,
             peak,
             peak_idx,
             max_dd,
@@ -900,7 +920,6 @@ def _simulate_column(
             down,
             bars_in,
         )
-    S.store(stats, n_bars, prev, peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in)
     return n
 
 

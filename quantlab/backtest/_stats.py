@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from quantlab._numba import jit
+from quantlab._numba import jit, prange
 
 FINAL_VALUE = 0
 TOTAL_RETURN = 1
@@ -155,6 +155,53 @@ def store(
     st[DOWNSIDE_SUMSQ] = down
     st[BARS_IN_MARKET] = bars_in
     st[N_BARS] = n_bars
+
+
+@jit(parallel=True)
+def bar_stats_from_equity(
+    equity: np.ndarray, in_market: np.ndarray, init_cash: np.ndarray, raw: np.ndarray
+) -> None:
+    """Per-bar figures of each group from its equity curve (the full mode's path).
+
+    ``equity`` and ``in_market`` are ``(n_bars, n_groups)``; the same :func:`bar` update
+    as inside the kernels, so both modes report identical figures.
+    """
+    n_bars, n_groups = equity.shape
+    for g in prange(n_groups):
+        prev = init_cash[g]
+        peak = init_cash[g]
+        peak_idx = -1.0
+        max_dd = 0.0
+        max_dur = 0.0
+        nr = 0.0
+        shift = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        down = 0.0
+        bars_in = 0.0
+        for i in range(n_bars):
+            value = equity[i, g]
+            r = bar_return(value, prev)
+            prev = value
+            peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = bar(
+                i,
+                value,
+                r,
+                in_market[i, g],
+                peak,
+                peak_idx,
+                max_dd,
+                max_dur,
+                nr,
+                shift,
+                s1,
+                s2,
+                down,
+                bars_in,
+            )
+        store(
+            raw[g], n_bars, prev, peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in
+        )
 
 
 @jit()

@@ -249,7 +249,8 @@ def from_signals(
         offsets = np.arange(n + 1, dtype=np.int64) * (2 * close_arr.shape[0] + 2)
         orders = np.empty(int(offsets[-1]), dtype=order_dt)
         counts = simulate(arr, par, st, dr, pm, offsets, orders, record, raw)
-    _check_finite(raw, columns, "column")
+    # the full mode does no per-bar accounting in the kernel: check what it did book
+    _check_finite(raw, columns, "column", None if not record else _ORDER_STATS)
     init_cash_cols = np.broadcast_to(par.init_cash, (n,)).astype(np.float64)
     squeeze = labels.was_series and not isinstance(entries, pd.DataFrame) and n == 1
     if not record:
@@ -257,18 +258,23 @@ def from_signals(
         vals = S.finalize(raw, init_cash_cols, ppy if ppy is not None else 1.0)
         return SummaryResult(pd.DataFrame(vals, index=columns, columns=list(S.STAT_NAMES)), ppy)
     compact = _compact(orders, offsets, counts)
+    group_start = np.arange(n + 1, dtype=np.int64)
+    _check_orders_finite(
+        compact, close_arr, asset_of_col, group_start, init_cash_cols, columns, "column"
+    )
     return BacktestResult(
         index=labels.index,
         columns=columns,
         group_labels=columns,
         close=close_arr,
         asset_of_col=asset_of_col,
-        group_start=np.arange(n + 1, dtype=np.int64),
+        group_start=group_start,
         init_cash=init_cash_cols,
         orders=compact,
         raw_stats=raw,
         periods_per_year=periods_per_year,
         squeeze=squeeze,
+        bar_stats_from_panels=True,
     )
 
 
@@ -287,13 +293,61 @@ _FINITE_STATS = [
 ]
 
 
-def _check_finite(raw: np.ndarray, labels: pd.Index, what: str) -> None:
+#: The figures the full mode books at orders (cash flows, fees, trade PnL).
+_ORDER_STATS = [S.TOTAL_FEES, S.GROSS_PROFIT, S.GROSS_LOSS]
+
+
+def _check_finite(
+    raw: np.ndarray, labels: pd.Index, what: str, fields: list[int] | None = None
+) -> None:
     """Raise instead of returning an equity that overflowed float64 (inf, then NaN).
 
     Prices are bounded up front, but compounding (round trips from 1e-50 to 1e50, an
     init_cash near 1e300) can still exceed float64; the engine then refuses the result.
     """
-    bad = ~np.isfinite(raw[:, _FINITE_STATS]).all(axis=1)
+    bad = ~np.isfinite(raw[:, _FINITE_STATS if fields is None else fields]).all(axis=1)
+    if bad.any():
+        j = int(np.argmax(bad))
+        raise ValidationError(
+            f"the backtest overflowed float64 in {what} {labels[j]!r} (its equity or cash "
+            f"reached inf/NaN; {int(bad.sum())} of {len(bad)} {what}s affected): the prices "
+            "span too many orders of magnitude for init_cash. Rescale close or lower init_cash"
+        )
+
+
+def _check_orders_finite(
+    orders: np.ndarray,
+    close: np.ndarray,
+    asset_of_col: np.ndarray,
+    group_start: np.ndarray,
+    init_cash: np.ndarray,
+    labels: pd.Index,
+    what: str,
+) -> None:
+    """Full mode: refuse orders from which the equity panel would overflow float64.
+
+    The full mode keeps only order records (cash, positions and equity are rebuilt from
+    them on demand), so the bound comes from them: ``|cash| <= |init_cash| + sum(|size x
+    price| + fees)`` and ``|holding| <= sum(|size|) x the asset's highest price``. Every
+    value the result rebuilds is below that bound, so a finite bound means finite equity.
+    """
+    if not len(orders):
+        return
+    n_groups = len(group_start) - 1
+    group_of_col = np.repeat(np.arange(n_groups), np.diff(group_start))
+    col = orders["col"].astype(np.int64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        bound = np.abs(init_cash).astype(np.float64)
+        np.add.at(
+            bound,
+            group_of_col[col],
+            np.abs(orders["size"] * orders["price"]) + np.abs(orders["fees"]),
+        )
+        units = np.zeros(len(asset_of_col))
+        np.add.at(units, col, np.abs(orders["size"]))
+        high = np.nan_to_num(np.fmax.reduce(np.abs(close), axis=0), nan=0.0)
+        np.add.at(bound, group_of_col, units * high[asset_of_col])
+    bad = ~np.isfinite(bound)
     if bad.any():
         j = int(np.argmax(bad))
         raise ValidationError(
@@ -484,6 +538,9 @@ def from_weights(
         return SummaryResult(table, ppy, returns)
     # orders of a group are in time order; the result wants them sorted by column then bar
     compact = RK.gather_by_column(orders, offsets, counts, len(columns))
+    _check_orders_finite(
+        compact, close_arr, asset_of_col, group_start, init_cash_g, gl, "portfolio"
+    )
     return BacktestResult(
         index=labels.index,
         columns=columns,

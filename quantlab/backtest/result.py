@@ -89,6 +89,7 @@ class BacktestResult:
         raw_stats: np.ndarray,
         periods_per_year: float | None,
         squeeze: bool,
+        bar_stats_from_panels: bool = False,
     ) -> None:
         self.index = index
         self.columns = columns
@@ -104,6 +105,7 @@ class BacktestResult:
         self._raw_stats = raw_stats
         self._ppy = periods_per_year
         self._squeeze = squeeze
+        self._bar_stats_from_panels = bar_stats_from_panels
         counts = np.bincount(orders["col"], minlength=len(columns)) if len(orders) else None
         starts = np.zeros(len(columns) + 1, dtype=np.int64)
         if counts is not None:
@@ -249,7 +251,16 @@ class BacktestResult:
     def summary_table(self) -> pd.DataFrame:
         """The kernel's running figures, one row per portfolio (no panel is built)."""
         ppy = _annualization(self.index, self._ppy)
-        vals = S.finalize(self._raw_stats, self.init_cash, ppy if ppy is not None else 1.0)
+        raw = self._raw_stats
+        if self._bar_stats_from_panels:
+            raw = raw.copy()
+            held = self._positions != 0.0
+            if held.shape[1]:
+                in_market = np.logical_or.reduceat(held, self._group_start[:-1], axis=1)
+            else:  # pragma: no cover - no columns
+                in_market = np.zeros_like(self._equity, dtype=bool)
+            S.bar_stats_from_equity(self._equity, np.asfortranarray(in_market), self.init_cash, raw)
+        vals = S.finalize(raw, self.init_cash, ppy if ppy is not None else 1.0)
         return pd.DataFrame(vals, index=self.groups, columns=list(S.STAT_NAMES))
 
     @property
