@@ -1,5 +1,9 @@
 """The ``quantlab`` command.
 
+Commands: ``demo``, ``backtest``, ``simulate``, ``sweep`` (prices in, figures out),
+``run`` (a training recipe end to end: MLflow run, registered model, HTML report),
+``predict`` (a registered model on JSON / CSV rows) and ``models`` (the registry).
+
 Exit codes: 0 success, 1 failure, 2 usage error. Expected failures (a
 :class:`~quantlab.errors.QuantlabError`) print one line; ``--debug`` shows the traceback.
 """
@@ -7,12 +11,17 @@ Exit codes: 0 success, 1 failure, 2 usage error. Expected failures (a
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import math
+import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
-from quantlab.errors import ParameterError, QuantlabError
+from quantlab.errors import DataTypeError, NotFoundError, ParameterError, QuantlabError
 
 EPILOG_DEMO = """examples:
   quantlab demo                      # 100 SMA-crossover variants x 20 generated assets
@@ -219,6 +228,384 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ run / predict / models
+
+EPILOG_RUN = """examples:
+  quantlab run models/momentum_lgbm.toml          # the main job: train, backtest, report
+  quantlab run models/linear_baseline.toml --quiet
+  quantlab run models/events_lgbm.toml --experiment events-dev --no-register
+  QUANTLAB_TRACKING_URI=http://mlflow:5000 quantlab run models/momentum_lgbm.toml
+
+The pipeline: data -> features -> labels -> model with purged CV -> out-of-sample backtest
+-> Monte Carlo of the OOS returns (stationary bootstrap) -> MLflow run (params, metrics,
+model, registry, the HTML tearsheet) -> ./reports/<run_id>.html.
+Store: --tracking-uri, else QUANTLAB_TRACKING_URI / MLFLOW_TRACKING_URI, else
+sqlite:///mlflow.db (artifacts in ./mlartifacts).
+"""
+
+EPILOG_PREDICT = """examples:
+  quantlab predict --model momentum-lgbm --input rows.json            # alias production
+  quantlab predict --model momentum-lgbm@staging --input rows.csv --format csv
+  quantlab predict --model momentum-lgbm/3 --input rows.json
+  echo '{"ret_5": 0.01, "vol_21": 0.02}' | quantlab predict --model my-model --input -
+
+--input: a .json file holding one feature dict or a list of them ("-" reads JSON from
+stdin), or a .csv file with one column per feature. Output: JSON
+{"model", "version", "kind", "predictions"} or CSV with one "prediction" column.
+"""
+
+EPILOG_MODELS = """examples:
+  quantlab models
+  quantlab models --format json
+  quantlab models --tracking-uri sqlite:///mlflow.db
+"""
+
+
+@contextlib.contextmanager
+def _store(uri: str | None) -> Iterator[None]:
+    """Point quantlab (and the serving cache) at ``uri`` for the duration of a command."""
+    if uri is None:
+        yield
+        return
+    old = os.environ.get("QUANTLAB_TRACKING_URI")
+    os.environ["QUANTLAB_TRACKING_URI"] = uri
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("QUANTLAB_TRACKING_URI", None)
+        else:
+            os.environ["QUANTLAB_TRACKING_URI"] = old
+
+
+def _fmt(value: Any, kind: str = "num") -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(v):
+        return "n/a"
+    if kind == "pct":
+        return f"{v:.2%}"
+    if kind == "int":
+        return f"{v:,.0f}"
+    return f"{v:.3f}"
+
+
+def _trials(n: Any) -> str:
+    text = _fmt(n, "int")
+    return f"{text} trial" if text == "1" else f"{text} trials"
+
+
+def _print_summary(sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    width = max(len(k) for _, rows in sections for k, _ in rows) + 2
+    vwidth = max(len(v) for _, rows in sections for _, v in rows)
+    for title, rows in sections:
+        print(title)
+        for key, value in rows:
+            print(f"  {key:<{width}}{value:>{vwidth}}")
+
+
+class _Progress:
+    """One progress bar over the stages of ``quantlab run`` (tqdm, on stderr)."""
+
+    def __init__(self, stages: Sequence[str], enabled: bool) -> None:
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(
+            total=len(stages),
+            disable=not enabled,
+            file=sys.stderr,
+            unit="stage",
+            bar_format="{desc:<30}{percentage:3.0f}%|{bar:24}| {n_fmt}/{total_fmt} [{elapsed}]",
+        )
+        self.started = False
+
+    def __call__(self, stage: str) -> None:
+        if self.started:
+            self.bar.update(1)
+        self.started = True
+        self.bar.set_description_str(f"quantlab run: {stage}")
+
+    def close(self) -> None:
+        if self.started:
+            self.bar.update(1)
+        self.bar.set_description_str("quantlab run: done")
+        self.bar.close()
+
+
+def _montecarlo(returns: Any, spec: dict[str, Any]) -> tuple[Any, dict[str, float]]:
+    import numpy as np
+
+    from quantlab.montecarlo import simulate
+
+    r = returns.dropna()
+    kwargs = {"block_length": spec["block_length"]} if "block_length" in spec else {}
+    sim = simulate(
+        r,
+        n_paths=spec["n_paths"],
+        horizon=spec["horizon"],
+        method=spec["method"],
+        seed=spec["seed"],
+        **kwargs,
+    )
+    table = sim.summary(quantiles=(0.05, 0.5, 0.95))
+    q: dict[str, dict[str, float]] = {
+        str(row): {str(c): float(v) for c, v in values.items()}
+        for row, values in table.to_dict(orient="index").items()
+    }
+    metrics = {
+        "mc_terminal_wealth_mean": q["terminal_wealth"]["mean"],
+        "mc_terminal_wealth_p05": q["terminal_wealth"]["q5"],
+        "mc_terminal_wealth_median": q["terminal_wealth"]["q50"],
+        "mc_terminal_wealth_p95": q["terminal_wealth"]["q95"],
+        "mc_cagr_median": q["cagr"]["q50"],
+        "mc_sharpe_median": q["sharpe"]["q50"],
+        "mc_max_drawdown_median": q["max_drawdown"]["q50"],
+        "mc_max_drawdown_p95": q["max_drawdown"]["q95"],
+        "mc_prob_ruin": q["ruined"]["mean"],
+        "mc_prob_loss": float(np.mean(sim.terminal_wealth < 1.0)),
+    }
+    return sim, metrics
+
+
+def _report(result: Any, sim: Any, title: str) -> Any:
+    from quantlab.report import tearsheet
+
+    bt, oos = result.backtest, result.oos
+    folds = oos.folds.set_index(oos.folds.index.rename("fold"))
+    ic = oos.ic_summary().astype(float)
+    oos_ic = {f"{kind} IC {stat}": ic.loc[kind, stat] for kind in ic.index for stat in ic.columns}
+    recipe = result.recipe
+    params = {
+        "model": recipe["model"]["name"],
+        **{f"model.{k}": v for k, v in recipe["model"]["params"].items()},
+        "label": f"{recipe['label']['kind']} ({recipe['label']['horizon']} bars)",
+        "cv": ", ".join(f"{k}={v}" for k, v in recipe["cv"].items()),
+        "costs": ", ".join(f"{k}={v}" for k, v in recipe["costs"].items()),
+        "run_id": result.run_id,
+        "model_uri": result.model_uri,
+    }
+    return tearsheet(
+        bt.result,
+        title=title,
+        montecarlo=sim,
+        deflated_sharpe=bt.deflated_sharpe,
+        model={
+            "feature_importances": result.feature_importance,
+            "ic_by_fold": folds["rank_ic"].rename("rank IC"),
+            "oos_ic": oos_ic,
+            "params": params,
+        },
+    )
+
+
+def _data_text(data: dict[str, Any]) -> str:
+    if data.get("source", "sample") == "sample":
+        n, d = data.get("n_assets", 50), data.get("n_days", 1260)
+        return f"generated sample universe, {n} assets x {d} days (synthetic)"
+    return str(data["source"])
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import logging
+    import tempfile
+    import warnings
+
+    from quantlab.tracking import load_recipe, train
+    from quantlab.tracking.store import tracking_uri
+    from quantlab.tracking.train import TRAIN_STAGES, log_to_run
+
+    recipe = load_recipe(args.recipe)
+    if args.experiment:
+        recipe["experiment"] = args.experiment
+    if args.no_register:
+        recipe["register_as"] = recipe["alias"] = None
+    if args.paths is not None:
+        if args.paths < 0:
+            raise ParameterError(f"--paths must be >= 0; got {args.paths}")
+        recipe["montecarlo"]["n_paths"] = args.paths
+    if args.no_report:
+        recipe["report"]["enabled"] = False
+    uri = tracking_uri(args.tracking_uri)
+    logging.getLogger("mlflow").setLevel(logging.WARNING)  # keep the progress bar readable
+    mc_spec, rep_spec = recipe["montecarlo"], recipe["report"]
+    model = recipe["model"]["name"]
+    print(
+        f"quantlab run {recipe['name']}: {model} on {_data_text(recipe['data'])}; "
+        f"{recipe['cv']['kind']} CV, {recipe['label']['kind']} "
+        f"{recipe['label']['horizon']}-bar labels",
+        flush=True,
+    )
+    stages = [*TRAIN_STAGES, "Monte Carlo", "report"]
+    bar = _Progress(stages, enabled=not args.quiet)
+    t0 = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            result = train(recipe, tracking_uri=uri, progress=bar)
+        bar("Monte Carlo")
+        sim: Any = None
+        mc_metrics: dict[str, float] = {}
+        if mc_spec["n_paths"] > 0:
+            sim, mc_metrics = _montecarlo(result.backtest.returns, mc_spec)
+        bar("report")
+        report_path = None
+        with tempfile.TemporaryDirectory(prefix="quantlab-run-") as tmp:
+            artifacts = {}
+            if rep_spec["enabled"]:
+                title = rep_spec.get("title") or f"quantlab run {recipe['name']}"
+                ts = _report(result, sim, title)
+                report_path = Path(rep_spec["dir"]) / f"{result.run_id}.html"
+                report_path.parent.mkdir(parents=True, exist_ok=True)
+                ts.save(report_path)
+                logged = Path(tmp) / "tearsheet.html"
+                ts.save(logged)
+                artifacts[str(logged)] = "report"
+            log_to_run(result.run_id, metrics=mc_metrics, artifacts=artifacts, tracking_uri=uri)
+    finally:
+        bar.close()
+    elapsed = time.perf_counter() - t0
+
+    m = result.metrics
+    sections: list[tuple[str, list[tuple[str, str]]]] = [
+        (
+            "out-of-sample predictions",
+            [
+                ("rank IC (mean)", _fmt(m.get("rank_ic_mean"))),
+                ("rank ICIR", _fmt(m.get("rank_icir"))),
+                ("IC t-stat (Newey-West)", _fmt(m.get("ic_t_stat"))),
+            ],
+        ),
+        (
+            "out-of-sample strategy (after costs)",
+            [
+                ("annual return", _fmt(m.get("annual_return"), "pct")),
+                ("annual volatility", _fmt(m.get("annual_volatility"), "pct")),
+                ("Sharpe", _fmt(m.get("sharpe"))),
+                ("max drawdown", _fmt(m.get("max_drawdown"), "pct")),
+                ("trades", _fmt(m.get("n_trades"), "int")),
+                (
+                    f"deflated Sharpe ({_trials(m.get('n_trials'))})",
+                    _fmt(m.get("deflated_sharpe")),
+                ),
+            ],
+        ),
+    ]
+    if mc_metrics:
+        sections.append(
+            (
+                f"Monte Carlo ({mc_spec['n_paths']:,} paths x {mc_spec['horizon']} bars, "
+                f"{mc_spec['method'].replace('_', ' ')})",
+                [
+                    ("terminal wealth, median", _fmt(mc_metrics["mc_terminal_wealth_median"])),
+                    ("terminal wealth, 5%", _fmt(mc_metrics["mc_terminal_wealth_p05"])),
+                    ("terminal wealth, 95%", _fmt(mc_metrics["mc_terminal_wealth_p95"])),
+                    ("max drawdown, median", _fmt(mc_metrics["mc_max_drawdown_median"], "pct")),
+                    ("P(loss)", _fmt(mc_metrics["mc_prob_loss"], "pct")),
+                    ("P(ruin)", _fmt(mc_metrics["mc_prob_ruin"], "pct")),
+                ],
+            )
+        )
+    print()
+    _print_summary(sections)
+    print()
+    print(f"finished in {elapsed:.1f} s")
+    print(f"MLflow run:  {result.run_id} (experiment {recipe['experiment']!r})")
+    print(f"store:       {uri}")
+    if result.version is not None:
+        name = recipe["register_as"]
+        alias = f", alias {name}@{recipe['alias']}" if recipe["alias"] else ""
+        print(f"model:       {name} version {result.version} ({result.model_uri}{alias})")
+    else:
+        print(f"model:       {result.model_uri} (not registered)")
+    if report_path is not None:
+        print(f"report:      {report_path} (also the run's artifact report/tearsheet.html)")
+    print(f"look:        mlflow ui --backend-store-uri {uri}")
+    return 0
+
+
+def _read_rows(path: str) -> Any:
+    """Feature rows from a JSON (dict or list of dicts; "-" = stdin) or CSV file."""
+    import pandas as pd
+
+    if path == "-":
+        text, suffix = sys.stdin.read(), ".json"
+    else:
+        p = Path(path)
+        suffix = p.suffix.lower()
+        if suffix not in (".json", ".csv"):
+            raise ParameterError(f"--input must be a .json or .csv file (or '-'); got {path!r}")
+        if not p.is_file():
+            raise NotFoundError(f"--input file {path!r} does not exist")
+        if suffix == ".csv":
+            try:
+                return pd.read_csv(p)
+            except (ValueError, pd.errors.ParserError) as exc:
+                raise ParameterError(f"--input {path}: not a readable CSV file ({exc})") from None
+        text = p.read_text()
+    try:
+        rows = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParameterError(f"--input {path}: invalid JSON ({exc})") from None
+    if isinstance(rows, dict):
+        rows = [rows]
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise DataTypeError(
+            f"--input {path}: JSON must be one feature dict or a list of feature dicts"
+        )
+    return [{k: (math.nan if v is None else v) for k, v in r.items()} for r in rows]
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    import quantlab as ql
+
+    rows = _read_rows(args.input)
+    model = ql.load_model(args.model, trusted=args.trusted)
+    preds = np.asarray(ql.predict(model, rows), dtype=np.float64).reshape(-1)
+    if args.format == "csv":
+        print("prediction")
+        for v in preds:
+            print(repr(float(v)) if np.isfinite(v) else "")
+    else:
+        values = [float(v) if np.isfinite(v) else None for v in preds]
+        out = {
+            "model": args.model,
+            "version": model.version,
+            "kind": model.kind,
+            "predictions": values,
+        }
+        print(json.dumps(out))
+    return 0
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    from quantlab.tracking import list_models
+    from quantlab.tracking.store import tracking_uri
+
+    uri = tracking_uri(args.tracking_uri)
+    models = list_models(tracking_uri=uri)
+    if args.format == "json":
+        print(json.dumps(models, indent=1, sort_keys=True))
+        return 0
+    if not models:
+        print(f"no registered models in {uri}; `quantlab run models/<recipe>.toml` registers one")
+        return 0
+    rows = [("NAME", "LATEST VERSION", "ALIASES")]
+    for name in sorted(models):
+        info = models[name]
+        aliases = ", ".join(f"{a} -> v{v}" for a, v in sorted(info["aliases"].items()))
+        rows.append((name, str(info["latest_version"] or "-"), aliases or "-"))
+    w0 = max(len(r[0]) for r in rows) + 2
+    w1 = max(len(r[1]) for r in rows) + 2
+    for r in rows:
+        print(f"{r[0]:<{w0}}{r[1]:<{w1}}{r[2]}")
+    print(f"({len(models)} registered model(s) in {uri})", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="quantlab", description="Backtests, metrics, Monte Carlo and tracked models."
@@ -324,6 +711,60 @@ prices: CSV/Parquet, long (date, symbol, close[, open, high, low, volume]) or wi
     sw.add_argument("--pbo-splits", type=int, default=8)
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
     sw.set_defaults(func=_cmd_sweep)
+
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument(
+        "--tracking-uri",
+        help="MLflow store (default: QUANTLAB_TRACKING_URI, MLFLOW_TRACKING_URI, "
+        "sqlite:///mlflow.db)",
+    )
+    run = sub.add_parser(
+        "run",
+        parents=[store],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="run a training recipe: purged-CV model, OOS backtest, Monte Carlo, MLflow, report",
+        epilog=EPILOG_RUN,
+    )
+    run.add_argument("recipe", help="TOML recipe, e.g. models/momentum_lgbm.toml")
+    run.add_argument("--experiment", help="MLflow experiment (overrides the recipe's)")
+    run.add_argument(
+        "--no-register", action="store_true", help="do not register the model or move the alias"
+    )
+    run.add_argument("--paths", type=int, help="Monte Carlo paths (overrides the recipe; 0: off)")
+    run.add_argument("--no-report", action="store_true", help="skip the HTML tearsheet")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=_cmd_run)
+
+    pr = sub.add_parser(
+        "predict",
+        parents=[store],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="predict with a registered model on JSON / CSV feature rows",
+        epilog=EPILOG_PREDICT,
+    )
+    pr.add_argument(
+        "--model",
+        required=True,
+        help="NAME (alias production), NAME@ALIAS, NAME/VERSION, models:/... or a model dir",
+    )
+    pr.add_argument("--input", required=True, help="rows.json, rows.csv or - (JSON on stdin)")
+    pr.add_argument("--format", choices=["json", "csv"], default="json", help="default json")
+    pr.add_argument(
+        "--trusted",
+        action="store_true",
+        help="allow a pickled third-party model (unpickling executes code)",
+    )
+    pr.set_defaults(func=_cmd_predict)
+
+    mo = sub.add_parser(
+        "models",
+        parents=[store],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="list registered models, their latest versions and aliases",
+        epilog=EPILOG_MODELS,
+    )
+    mo.add_argument("--format", choices=["table", "json"], default="table")
+    mo.set_defaults(func=_cmd_models)
     return parser
 
 
@@ -331,7 +772,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        code: int = args.func(args)
+        with _store(getattr(args, "tracking_uri", None)):
+            code: int = args.func(args)
         return code
     except QuantlabError as exc:
         if args.debug:

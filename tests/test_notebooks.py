@@ -13,7 +13,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 def test_three_notebooks_ship() -> None:
     names = [p.name for p in NOTEBOOKS]
-    assert len(names) >= 2, names
+    assert len(names) >= 3, names
 
 
 @pytest.mark.slow

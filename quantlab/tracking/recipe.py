@@ -26,6 +26,15 @@ Schema (defaults in brackets)::
                  n_splits [5]; embargo [label horizon]; other constructor parameters
     [positions]  method, quantile, threshold, long_only, gross, rebalance_every
     [costs]      fees [0.0005], slippage [0.0]
+    [montecarlo] Monte Carlo of the OOS strategy returns (``quantlab run``):
+                 n_paths [1000; 0 = off], horizon [252], method ["stationary_bootstrap"],
+                 block_length [n_bars ** (1/3)], seed [0]
+    [report]     HTML tearsheet of the run (``quantlab run``): enabled [true],
+                 dir ["reports"], title [the run name]
+
+Data paths (``data.source``, ``data.events``) must exist: a missing file raises
+:class:`~quantlab.errors.NotFoundError` naming the key. :func:`load_recipe` resolves a
+relative path against the working directory, then against the recipe's directory.
 
 Example (TOML)::
 
@@ -53,7 +62,14 @@ from typing import Any
 
 from quantlab.errors import NotFoundError, ParameterError
 
-__all__ = ["DEFAULTS", "LABEL_KINDS", "CV_KINDS", "load_recipe", "validate_recipe"]
+__all__ = [
+    "CV_KINDS",
+    "DEFAULTS",
+    "LABEL_KINDS",
+    "MC_METHODS",
+    "load_recipe",
+    "validate_recipe",
+]
 
 LABEL_KINDS: tuple[str, ...] = (
     "forward_returns",
@@ -75,7 +91,18 @@ DEFAULTS: dict[str, Any] = {
     "cv": {"kind": "purged_kfold", "n_splits": 5},
     "positions": {},
     "costs": {"fees": 0.0005, "slippage": 0.0},
+    "montecarlo": {"n_paths": 1000, "horizon": 252, "method": "stationary_bootstrap", "seed": 0},
+    "report": {"enabled": True, "dir": "reports"},
 }
+MC_METHODS: tuple[str, ...] = (
+    "bootstrap",
+    "stationary_bootstrap",
+    "block_bootstrap",
+    "shuffle",
+    "normal",
+    "student_t",
+    "gbm",
+)
 
 _NUM = (int, float)
 # section -> key -> allowed types (None: any value, checked downstream)
@@ -118,6 +145,14 @@ _SECTIONS: dict[str, dict[str, Any]] = {
         "rebalance_every": (int,),
     },
     "costs": {"fees": _NUM, "slippage": _NUM},
+    "montecarlo": {
+        "n_paths": (int,),
+        "horizon": (int,),
+        "method": (str,),
+        "block_length": _NUM,
+        "seed": (int,),
+    },
+    "report": {"enabled": (bool,), "dir": (str,), "title": (str,)},
 }
 _TOP: dict[str, Any] = {
     "name": (str,),
@@ -132,6 +167,7 @@ _CHOICES = {
     "cv.kind": CV_KINDS,
     "model.sample_weight": ("uniqueness", "none"),
     "positions.method": ("quantile", "threshold"),
+    "montecarlo.method": MC_METHODS,
 }
 
 
@@ -172,6 +208,8 @@ def validate_recipe(recipe: Mapping[str, Any]) -> dict[str, Any]:
     ParameterError
         Not a mapping, an unknown key, a wrong type or a value outside its choices; the
         message names the key (``"model.params"``, ``"costs.fees"`` ...).
+    NotFoundError
+        ``data.source`` or ``data.events`` names a file that does not exist.
 
     Examples
     --------
@@ -182,8 +220,8 @@ def validate_recipe(recipe: Mapping[str, Any]) -> dict[str, Any]:
     Traceback (most recent call last):
     ...
     quantlab.errors.ParameterError: unknown recipe key 'modle' (did you mean 'model'?); \
-known keys: ['alias', 'costs', 'cv', 'data', 'experiment', 'features', 'label', 'model', \
-'name', 'positions', 'register_as']
+known keys: ['alias', 'costs', 'cv', 'data', 'experiment', 'features', 'label', \
+'model', 'montecarlo', 'name', 'positions', 'register_as', 'report']
     """
     import difflib
 
@@ -221,7 +259,33 @@ known keys: ['alias', 'costs', 'cv', 'data', 'experiment', 'features', 'label', 
     if out["alias"] is not None and out["register_as"] is None:
         raise ParameterError("recipe key 'alias' needs 'register_as' (the model to move it on)")
     _check_features(out["features"])
+    _check_ranges(out)
+    _check_files(out["data"])
     return out
+
+
+def _check_ranges(recipe: dict[str, Any]) -> None:
+    mc = recipe["montecarlo"]
+    for key, low in (("n_paths", 0), ("horizon", 1)):
+        if mc[key] < low:
+            raise ParameterError(f"recipe key 'montecarlo.{key}' must be >= {low}; got {mc[key]!r}")
+    if "block_length" in mc and not mc["block_length"] >= 1:
+        raise ParameterError(
+            f"recipe key 'montecarlo.block_length' must be >= 1; got {mc['block_length']!r}"
+        )
+
+
+def _check_files(data: dict[str, Any]) -> None:
+    for key in ("source", "events"):
+        path = data.get(key)
+        if path is None or (key == "source" and path == "sample"):
+            continue
+        if not os.path.isfile(os.path.expanduser(path)):
+            hint = ' or "sample" (the generated universe)' if key == "source" else ""
+            raise NotFoundError(
+                f"recipe key 'data.{key}': file {path!r} does not exist (working directory "
+                f"{os.getcwd()}); pass the path of a .csv / .parquet file{hint}"
+            )
 
 
 def _check_features(features: Any) -> None:
@@ -245,7 +309,7 @@ def load_recipe(path: str | os.PathLike[str]) -> dict[str, Any]:
     Raises
     ------
     NotFoundError
-        The file does not exist.
+        The recipe file or a data file it names does not exist.
     ParameterError
         Invalid TOML or an invalid recipe.
     """
@@ -258,6 +322,14 @@ def load_recipe(path: str | os.PathLike[str]) -> dict[str, Any]:
         raw = tomllib.loads(p.read_text())
     except tomllib.TOMLDecodeError as exc:
         raise ParameterError(f"recipe {p} is not valid TOML: {exc}") from None
+    data = raw.get("data")
+    if isinstance(data, dict):
+        for key in ("source", "events"):
+            value = data.get(key)
+            if isinstance(value, str) and value != "sample" and not os.path.isabs(value):
+                here = p.parent / value
+                if not os.path.exists(value) and here.is_file():
+                    data[key] = str(here)
     recipe = validate_recipe(raw)
     if recipe["name"] is None:
         recipe["name"] = p.stem

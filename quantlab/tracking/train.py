@@ -28,7 +28,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +40,19 @@ from quantlab.tracking import store
 from quantlab.tracking.backtest_log import flatten_params, log_backtest_artifacts, returns_of_run
 from quantlab.tracking.recipe import load_recipe, validate_recipe
 
-__all__ = ["TrainResult", "train"]
+__all__ = ["TRAIN_STAGES", "TrainResult", "log_to_run", "train"]
+
+#: The stages :func:`train` reports to its ``progress`` callback, in order.
+TRAIN_STAGES: tuple[str, ...] = (
+    "data",
+    "features",
+    "labels",
+    "cross-validation",
+    "OOS backtest",
+    "final model",
+    "deflated Sharpe",
+    "MLflow logging",
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,9 @@ class TrainResult:
         The final model, fitted on every labelled row.
     recipe : dict
         The validated recipe.
+    feature_importance : pandas.Series or None
+        The final model's feature importances (absolute coefficients for linear models),
+        indexed by feature name; logged as ``feature_importance.csv``.
     """
 
     run_id: str
@@ -75,6 +90,7 @@ class TrainResult:
     oos: Any
     model: Any
     recipe: dict[str, Any]
+    feature_importance: pd.Series | None = None
 
 
 def _as_recipe(obj: Any) -> dict[str, Any]:
@@ -245,6 +261,7 @@ def train(
     alias: str | None = None,
     *,
     tracking_uri: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> TrainResult:
     """Run a training recipe, log everything to MLflow, and register the model.
 
@@ -261,6 +278,9 @@ def train(
         Overrides the recipe's ``alias`` (e.g. ``"production"``), moved to the new version.
     tracking_uri : str, optional
         Default: ``QUANTLAB_TRACKING_URI`` / ``MLFLOW_TRACKING_URI`` / SQLite.
+    progress : callable, optional
+        Called with the name of each stage of :data:`TRAIN_STAGES` as it starts (the
+        ``quantlab run`` progress bar).
 
     Returns
     -------
@@ -292,10 +312,15 @@ def train(
     from quantlab.ml import average_uniqueness, backtest_predictions, fit_predict_oos
     from quantlab.models import make_model
 
+    step = progress if progress is not None else (lambda stage: None)
+    step("data")
     prices, events, close = _load_data(recipe["data"])
+    step("features")
     fs = _feature_set(recipe["features"], events is not None)
     X = fs.compute(prices, events)
+    step("labels")
     labels = _labels(recipe["label"], close)
+    step("cross-validation")
     mspec = recipe["model"]
     weight = None if mspec["sample_weight"] == "none" else mspec["sample_weight"]
     oos = fit_predict_oos(
@@ -306,6 +331,7 @@ def train(
         sample_weight=weight,
         **mspec["params"],
     )
+    step("OOS backtest")
     bt = backtest_predictions(
         oos.predictions,
         close,
@@ -314,11 +340,13 @@ def train(
         **recipe["costs"],
         **recipe["positions"],
     )
+    step("final model")
     rows = np.flatnonzero(labels.valid)
     w = average_uniqueness(labels).to_numpy()[rows] if weight else None
     final = make_model(mspec["name"], **mspec["params"])
     final.fit(X.iloc[rows], labels.y.to_numpy()[rows], sample_weight=w)
 
+    step("deflated Sharpe")
     n_prev, previous = _previous_returns(exp_id, uri)
     n_trials = n_prev + 1
     dsr, sr_var = _deflate(bt.returns, previous, n_trials)
@@ -347,6 +375,7 @@ def train(
     importance = _importances(final, fs.names)
     example = X.iloc[rows].dropna().tail(5)
 
+    step("MLflow logging")
     import mlflow
 
     from quantlab.tracking.model_format import to_stored
@@ -387,6 +416,48 @@ def train(
             model_uri = _finish(
                 recipe["register_as"], version, run_id, recipe["alias"], uri
             ).model_uri
-        return TrainResult(run_id, exp_id, model_uri, version, all_metrics, bt, oos, final, recipe)
+        return TrainResult(
+            run_id, exp_id, model_uri, version, all_metrics, bt, oos, final, recipe, importance
+        )
 
     return store.call(run, uri, f"log the training run to experiment {recipe['experiment']!r}")
+
+
+def log_to_run(
+    run_id: str,
+    *,
+    metrics: Mapping[str, float] | None = None,
+    artifacts: Mapping[str, str] | None = None,
+    tracking_uri: str | None = None,
+) -> None:
+    """Add metrics and files to an existing (e.g. finished) run.
+
+    Parameters
+    ----------
+    run_id : str
+    metrics : mapping, optional
+        ``{name: value}``; non-finite values are skipped.
+    artifacts : mapping, optional
+        ``{local file path: artifact directory}`` (``""`` for the run's root).
+    tracking_uri : str, optional
+        Default: ``QUANTLAB_TRACKING_URI`` / ``MLFLOW_TRACKING_URI`` / SQLite.
+
+    Raises
+    ------
+    TrackingError
+        The store is unreachable.
+    """
+    uri = store.tracking_uri(tracking_uri)
+    cl = store.client(uri)
+    finite = {k: float(v) for k, v in (metrics or {}).items() if np.isfinite(v)}
+
+    def log() -> None:
+        if finite:
+            from mlflow.entities import Metric
+
+            now = int(pd.Timestamp.now("UTC").timestamp() * 1000)
+            cl.log_batch(run_id, metrics=[Metric(k, v, now, 0) for k, v in finite.items()])
+        for path, artifact_path in (artifacts or {}).items():
+            cl.log_artifact(run_id, path, artifact_path or None)
+
+    store.call(log, uri, f"log to run {run_id}")

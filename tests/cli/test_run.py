@@ -1,0 +1,214 @@
+"""``quantlab run`` / ``predict`` / ``models`` against a real SQLite MLflow store in tmp."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import quantlab as ql
+from quantlab.cli import main
+
+MODEL = "cli-run-lgbm"
+
+TINY = f"""
+experiment = "cli-run"
+register_as = "{MODEL}"
+alias = "production"
+features = [
+    {{ kind = "ret", window = 5 }},
+    {{ kind = "ret", window = 21, transform = "xs_rank" }},
+    {{ kind = "vol", window = 21 }},
+    {{ kind = "event", field = "net_count", window = 10 }},
+]
+
+[data]
+n_assets = 20
+n_days = 500
+seed = 5
+
+[model]
+name = "lgbm"
+params = {{ n_estimators = 30, min_child_samples = 50, n_jobs = 1 }}
+
+[cv]
+n_splits = 3
+
+[montecarlo]
+n_paths = 500
+horizon = 126
+
+[report]
+title = "tiny CLI run"
+"""
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A fresh store and working directory for the module (restored afterwards)."""
+    from quantlab.serving import clear_cache
+
+    root = tmp_path_factory.mktemp("cli-run")
+    mp = pytest.MonkeyPatch()
+    mp.chdir(root)
+    mp.setenv("QUANTLAB_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
+    mp.setenv("QUANTLAB_ARTIFACT_ROOT", str(root / "mlartifacts"))
+    mp.delenv("MLFLOW_TRACKING_URI", raising=False)
+    clear_cache()
+    try:
+        yield root
+    finally:
+        clear_cache()
+        mp.undo()
+
+
+@pytest.fixture(scope="module")
+def ran(env: Path) -> dict[str, Any]:
+    """Run the tiny recipe once through ``main``; keep the exit code and the output.
+
+    (Module-scoped fixtures cannot use ``capsys``, so the streams are redirected here.)
+    """
+    recipe = env / "tiny.toml"
+    recipe.write_text(TINY)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["run", str(recipe), "--quiet"])
+    return {"code": code, "out": out.getvalue(), "err": err.getvalue()}
+
+
+def _field(out: str, label: str) -> str:
+    match = re.search(rf"^{label}:\s+(\S+)", out, flags=re.M)
+    assert match, out
+    return match.group(1)
+
+
+def test_run_logs_registers_and_reports(env: Path, ran: dict[str, Any]) -> None:
+    import mlflow
+
+    assert ran["code"] == 0, ran["err"]
+    out = ran["out"]
+    for text in ("rank IC (mean)", "deflated Sharpe", "Monte Carlo (500 paths", "mlflow ui"):
+        assert text in out, text
+    assert f"mlflow ui --backend-store-uri sqlite:///{env / 'mlflow.db'}" in out
+    run_id = _field(out, "MLflow run")
+    run = mlflow.MlflowClient().get_run(run_id)
+    assert run.info.status == "FINISHED"
+    assert {"sharpe", "deflated_sharpe", "mc_terminal_wealth_median", "mc_prob_ruin"} <= set(
+        run.data.metrics
+    )
+    assert run.data.params["montecarlo.n_paths"] == "500"
+    names = {a.path for a in mlflow.MlflowClient().list_artifacts(run_id, "report")}
+    assert names == {"report/tearsheet.html"}
+
+    report = Path(_field(out, "report"))
+    assert report == Path("reports") / f"{run_id}.html" and report.is_file()
+    html = report.read_text()
+    for title in (
+        "tiny CLI run",
+        "Headline metrics",
+        "Equity curve",
+        "Monte Carlo",
+        "Deflated Sharpe and PBO",
+        "Feature importances",
+        "IC by fold",
+    ):
+        assert title in html, title
+
+    version = ql.tracking.resolve_alias(MODEL, "production")
+    assert f"{MODEL} version {version}" in out
+    assert ql.load_model(f"{MODEL}@production").metadata["run_id"] == run_id
+
+
+def _rows(n: int) -> pd.DataFrame:
+    m = ql.load_model(f"{MODEL}@production")
+    u = ql.data.sample_universe(n_assets=20, n_days=500, seed=5)
+    return m.feature_set.latest(u.ohlcv, u.events).iloc[:n].reset_index(drop=True)
+
+
+def test_predict_json_and_csv(env: Path, ran: dict[str, Any], capsys) -> None:
+    assert ran["code"] == 0
+    rows = _rows(4)
+    expected = ql.predict(MODEL, rows)
+
+    many = env / "rows.json"
+    many.write_text(json.dumps(rows.to_dict(orient="records")))
+    assert main(["predict", "--model", f"{MODEL}@production", "--input", str(many)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["version"] == ql.tracking.resolve_alias(MODEL, "production")
+    np.testing.assert_allclose(out["predictions"], expected, rtol=1e-12)
+
+    one = env / "row.json"
+    one.write_text(json.dumps(rows.iloc[0].to_dict()))
+    assert main(["predict", "--model", MODEL, "--input", str(one)]) == 0
+    np.testing.assert_allclose(
+        json.loads(capsys.readouterr().out)["predictions"], expected[:1], rtol=1e-12
+    )
+
+    csv = env / "rows.csv"
+    rows.to_csv(csv, index=False)
+    code = main(["predict", "--model", MODEL, "--input", str(csv), "--format", "csv"])
+    assert code == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "prediction" and len(lines) == len(rows) + 1
+    np.testing.assert_allclose([float(v) for v in lines[1:]], expected, rtol=1e-12)
+
+
+def test_predict_errors_are_one_line(env: Path, ran: dict[str, Any], capsys) -> None:
+    assert main(["predict", "--model", MODEL, "--input", str(env / "nope.json")]) == 1
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0 and "does not exist" in err
+    bad = env / "bad.json"
+    bad.write_text(json.dumps({"ret_5": 0.01}))
+    assert main(["predict", "--model", MODEL, "--input", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("quantlab: error:") and err.strip().count("\n") == 0
+    assert main(["predict", "--model", "no-such-model", "--input", str(bad)]) == 1
+    assert "is not registered" in capsys.readouterr().err
+
+
+def test_models_lists_name_version_alias(ran: dict[str, Any], capsys) -> None:
+    assert ran["code"] == 0
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    version = ql.tracking.resolve_alias(MODEL, "production")
+    line = next(line for line in out.splitlines() if line.startswith(MODEL))
+    assert f"production -> v{version}" in line
+    assert main(["models", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed[MODEL]["aliases"] == {"production": version}
+
+
+def test_run_unknown_key_exits_1_with_one_line(env: Path, capsys) -> None:
+    path = env / "typo.toml"
+    path.write_text('[model]\nname = "lgbm"\nn_estimator = 10\n')
+    assert main(["run", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "unknown recipe key 'model.n_estimator'" in err
+    assert main(["run", str(env / "missing.toml")]) == 1
+    assert "recipe file" in capsys.readouterr().err
+    with pytest.raises(Exception, match="model.n_estimator"):
+        main(["--debug", "run", str(path)])
+
+
+@pytest.mark.parametrize("command", ["run", "predict", "models"])
+def test_help_has_examples(command: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"])
+    assert exc.value.code == 0
+    assert "examples:" in capsys.readouterr().out
+
+
+def test_usage_errors_exit_2(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["predict", "--input", "rows.json"])
+    assert exc.value.code == 2
+    assert "--model" in capsys.readouterr().err
