@@ -23,6 +23,14 @@ from quantlab.errors import (
     ValidationError,
 )
 
+#: Allowed magnitude of a finite price (close, open, high, low) in the backtest engine.
+#: Within it, one fill of any sane ``init_cash`` and one bar's return stay far from float64
+#: overflow (a bar return is at most ``PRICE_MAX / PRICE_MIN = 1e100``, its square 1e200);
+#: outside it (e.g. 1e300 or a subnormal 5e-324) ``cash / price`` or ``units * price``
+#: overflows to inf and the equity turns NaN, so such prices are rejected up front.
+PRICE_MIN: float = 1e-50
+PRICE_MAX: float = 1e50
+
 
 @dataclass(frozen=True)
 class Labels:
@@ -90,8 +98,12 @@ def as_float_panel(
     allow_nan: bool = True,
     allow_inf: bool = False,
     positive: bool = False,
+    bounds: tuple[float, float] | None = None,
 ) -> tuple[Float64Array2D, Labels]:
     """Convert a price/returns panel to a C-contiguous ``(n_bars, n_columns)`` float64 array.
+
+    ``bounds=(low, high)`` rejects finite values whose magnitude is outside ``[low, high]``
+    (prices: :data:`PRICE_MIN`, :data:`PRICE_MAX`).
 
     Raises
     ------
@@ -100,7 +112,8 @@ def as_float_panel(
     AlignmentError
         Unsorted or duplicated index.
     ValidationError
-        Infinite values, non-positive values when ``positive``, NaN when not allowed, empty.
+        Infinite values, non-positive values when ``positive``, NaN when not allowed, empty,
+        magnitudes outside ``bounds``.
     """
     labels, values = _split(data, name)
     if values.dtype == bool or not (
@@ -149,6 +162,18 @@ def as_float_panel(
                 f"{name} must be strictly positive; got {arr[r, c]!r} at row "
                 f"{_fmt(labels.index[r])}, column {labels.columns[c]!r}. Prices <= 0 cannot "
                 "be traded; use NaN to mark bars without a price"
+            )
+    if bounds is not None:
+        low, high = bounds
+        mag = np.abs(arr)
+        bad = finite & ((mag < low) | (mag > high)) & (arr != 0.0)
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise ValidationError(
+                f"{name} must lie within [{low:g}, {high:g}] in magnitude (beyond it the "
+                f"cash and equity arithmetic overflows float64); got {float(arr[r, c])!r} at row "
+                f"{_fmt(labels.index[r])}, column {labels.columns[c]!r}. Rescale the prices "
+                "(e.g. quote them in other units) or mark that bar NaN"
             )
     return arr, labels
 
