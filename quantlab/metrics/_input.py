@@ -86,19 +86,36 @@ def to_returns(
     return arr, labels
 
 
+#: Largest simple return accepted per period (+100,000,000%): above it the input is not
+#: returns (prices passed by mistake, a corrupt tick) and compounding overflows float64.
+RETURN_MAX = 1e6
+
+
 def check_range(
     arr: Float64Array2D, labels: Labels, col_min: Float64Array1D, col_max: Float64Array1D, name: str
 ) -> None:
-    """Raise on infinite returns or returns below -1 (given per-column min / max)."""
+    """Raise on infinite returns, returns below -1 or above ``RETURN_MAX``.
+
+    ``col_min`` / ``col_max`` are the per-column extremes of ``arr``.
+    """
     with np.errstate(invalid="ignore"):
         # an all-NaN column scans as (min=+inf, max=-inf): not an infinite value
         bad_inf = (col_min == -np.inf) | (col_max == np.inf)
         bad_low = col_min < -1.0
+        bad_high = col_max > RETURN_MAX
     if bad_inf.any():
         r, c = np.argwhere(np.isinf(arr))[0]
         raise ValidationError(
             f"{name} holds infinite values (first at row {_label(labels.index[r])}, column "
             f"{_label(labels.columns[c])!r}); replace them with NaN (skipped) or valid numbers"
+        )
+    if bad_high.any():
+        r, c = np.argwhere(arr > RETURN_MAX)[0]
+        raise ValidationError(
+            f"{name} must be <= {RETURN_MAX:g} per period (a simple return of more than "
+            f"{RETURN_MAX:g} is a data error, and compounding it overflows float64); got "
+            f"{float(arr[r, c])} at row {_label(labels.index[r])}, column "
+            f"{_label(labels.columns[c])!r}. Pass returns, not prices"
         )
     if bad_low.any():
         r, c = np.argwhere(arr < -1.0)[0]

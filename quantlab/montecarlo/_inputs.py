@@ -16,6 +16,7 @@ import pandas as pd
 from quantlab._typing import Float64Array1D, Float64Array2D, Int64Array1D
 from quantlab._validation import Labels, as_returns
 from quantlab.errors import DataTypeError, ParameterError, ShapeError, ValidationError
+from quantlab.metrics._input import RETURN_MAX
 
 #: Default periods per year when they cannot be inferred (daily trading bars).
 DEFAULT_PERIODS_PER_YEAR = 252.0
@@ -85,6 +86,14 @@ def load_history(returns: Any, periods_per_year: float | None, name: str = "retu
             f"{name} must be > -1 (a return of -100% or worse wipes the asset out); got "
             f"{float(values[r, c])!r} at row {labels.index[r]!r}, column {labels.columns[c]!r}. "
             "Pass simple returns (price.pct_change()), not log returns or percentages"
+        )
+    big = values > RETURN_MAX
+    if big.any():
+        r, c = np.argwhere(big)[0]
+        raise ValidationError(
+            f"{name} must be <= {RETURN_MAX:g} per period (a larger simple return is a data "
+            f"error, and compounding it overflows float64); got {float(values[r, c])!r} at "
+            f"row {labels.index[r]!r}, column {labels.columns[c]!r}. Pass returns, not prices"
         )
     ppy = float(periods_per_year) if periods_per_year is not None else infer_periods(labels.index)
     return History(values, labels, dropped, ppy)

@@ -306,12 +306,7 @@ def test_montecarlo_simulate_on_hostile_returns(close: pd.DataFrame, method: str
         assert np.isfinite(summary.loc["terminal_wealth"].to_numpy()).all()
 
 
-# Bugs in quantlab.metrics / quantlab.montecarlo (owned elsewhere): strict xfails.
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: metrics.summary silently overflows: returns [1e300, 1e300, -0.5] give "
-    "total_return inf, max_drawdown 0.0 (despite a -50% bar) and sharpe 0.0",
-)
+# Returns above RETURN_MAX (a data error) are refused by metrics and Monte Carlo.
 def test_metrics_summary_overflowing_returns_raise_or_stay_consistent() -> None:
     rets = pd.Series([1e300, 1e300, -0.5, 0.1], index=pd.bdate_range("2024-01-01", periods=4))
     try:
@@ -322,11 +317,6 @@ def test_metrics_summary_overflowing_returns_raise_or_stay_consistent() -> None:
     assert table["max_drawdown"] <= -0.5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: montecarlo.simulate returns terminal_wealth inf and NaN quantiles when "
-    "compounding resampled returns overflows float64 (e.g. returns of 1e10)",
-)
 def test_montecarlo_overflowing_wealth_raises_or_stays_finite() -> None:
     rets = np.array([[1e10], [1e10], [1e10]])
     try:
@@ -336,13 +326,6 @@ def test_montecarlo_overflowing_wealth_raises_or_stays_finite() -> None:
     assert np.isfinite(res.summary().loc["terminal_wealth"].to_numpy()).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: montecarlo.simulate(method='student_t') on extreme returns emits numpy "
-    "overflow RuntimeWarnings from quantlab.montecarlo.generators (errors under the test "
-    "config) and then fails with a misleading 'dof must be finite; got nan' (the user "
-    "passed no dof: the fit overflowed)",
-)
 def test_montecarlo_student_t_fit_on_extreme_returns_is_clean() -> None:
     rets = np.array([[1e100, 1.0], [1e-100, 2.0], [1e10, 0.5]])
     with warnings.catch_warnings():
