@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-.venv/bin/python}"
 [ -x "$PY" ] || PY=python3
-"$PY" -m ruff check quantlab tests benchmarks
-"$PY" -m ruff format --check quantlab tests benchmarks
+"$PY" -m ruff check quantlab tests benchmarks examples
+"$PY" -m ruff format --check quantlab tests benchmarks examples
 "$PY" -m mypy
 "$PY" -m pytest "$@"

@@ -144,7 +144,14 @@ def make_model(model: Any, **params: Any) -> Any:
     """
     if isinstance(model, str):
         factory = _resolve(model)
-        return _finish(factory(**params), model)
+        try:
+            built = factory(**params)
+        except TypeError as exc:  # an unknown or misspelt hyperparameter
+            raise ParameterError(
+                f"model {model!r} does not accept these parameters: {exc}. Check the spelling "
+                f"of the keys in {sorted(params)}"
+            ) from None
+        return _finish(built, model)
     if isinstance(model, type):
         return _finish(model(**params), model.__name__)
     if isinstance(model, QuantlabModel):

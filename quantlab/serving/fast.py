@@ -40,10 +40,15 @@ def _hint(key: str, names: list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _short(text: str, limit: int = 64) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} chars)"
+
+
 def _key_error(row: Mapping[Any, Any], names: list[str], where: str) -> AlignmentError:
     known = set(names)
     missing = [n for n in names if n not in row]
-    extra = [str(k) for k in row if k not in known]
+    # echo unknown keys shortened: a hostile request must not get its payload back
+    extra = [_short(str(k)) for k in row if k not in known]
     parts = []
     if missing:
         parts.append(f"missing feature(s) {missing[:10]}")

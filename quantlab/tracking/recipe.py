@@ -55,6 +55,7 @@ Example (TOML)::
 from __future__ import annotations
 
 import copy
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -181,11 +182,19 @@ def _names(types: tuple[type, ...]) -> str:
     return " or ".join("table" if t is Mapping else t.__name__ for t in types)
 
 
+#: Numeric keys that cannot be negative (costs are never rebates).
+_NON_NEGATIVE = {"costs.fees", "costs.slippage"}
+
+
 def _check(key: str, value: Any, types: tuple[type, ...]) -> None:
     if not _type_ok(value, types):
         raise ParameterError(
             f"recipe key {key!r} must be {_names(types)}; got {type(value).__name__} {value!r:.60}"
         )
+    if types == _NUM and isinstance(value, float) and not math.isfinite(value):
+        raise ParameterError(f"recipe key {key!r} must be a finite number; got {value!r}")
+    if key in _NON_NEGATIVE and value < 0:
+        raise ParameterError(f"recipe key {key!r} must be >= 0; got {value!r}")
     choices = _CHOICES.get(key)
     if choices is not None and value not in choices:
         raise ParameterError(f"recipe key {key!r} must be one of {list(choices)}; got {value!r}")

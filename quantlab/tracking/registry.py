@@ -322,6 +322,9 @@ def load_registered(ref: Any, *, trusted: bool = False, tracking_uri: str | None
         source = f"models:/{name}/{version}"
     import mlflow.artifacts
 
+    # MLflow resolves a registered version's LoggedModel (models:/m-...) through its
+    # process-wide URIs, whatever tracking_uri= says: point them at this store too
+    store.use_store(uri)
     with tempfile.TemporaryDirectory(prefix="quantlab-model-") as tmp:
         local = store.call(
             lambda: mlflow.artifacts.download_artifacts(

@@ -195,10 +195,17 @@ def get_experiment_id(name: str, uri: str | None = None, *, create: bool = True)
     if not create:
         return None
     location = artifact_location(resolved, name)
-    return str(
-        call(
-            lambda: cl.create_experiment(name, artifact_location=location),
-            resolved,
-            f"create experiment {name!r}",
-        )
-    )
+
+    def create_or_get() -> str:
+        try:
+            return str(cl.create_experiment(name, artifact_location=location))
+        except Exception as exc:
+            # another process created it between our look-up and this call: use theirs
+            if "RESOURCE_ALREADY_EXISTS" not in str(exc) and "already exists" not in str(exc):
+                raise
+            found = cl.get_experiment_by_name(name)
+            if found is None:
+                raise
+            return str(found.experiment_id)
+
+    return call(create_or_get, resolved, f"create experiment {name!r}")
