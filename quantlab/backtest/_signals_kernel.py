@@ -647,25 +647,6 @@ def _check_stops(
     return False
 
 
-@jit(inline=True)
-def _signals_at(
-    arr: SignalArrays, col: int, i: int, direction: int, has_short: bool
-) -> tuple[bool, bool, bool, bool]:
-    """Direction-aware (long entry, long exit, short entry, short exit) of bar ``i``."""
-    le = arr.entries[col, i]
-    lx = arr.exits[col, i]
-    se = False
-    sx = False
-    if has_short:
-        se = arr.short_entries[col, i]
-        sx = arr.short_exits[col, i]
-    if direction == DIR_SHORT:
-        return False, False, le, lx
-    if direction == DIR_BOTH and not has_short:
-        return le, False, lx, False
-    return le, lx, se, sx
-
-
 @jit()
 def _slot(record: bool, start: int, n: int, end: int) -> int:
     """Record index of the next order, or -1 (not recording, or the slice is full: the
@@ -743,11 +724,37 @@ def _simulate_column(
     pos = 0.0
     cash = init_cash
     last = np.nan
+    # 1-D contiguous rows, taken once: the loop indexes plain arrays (absent inputs alias
+    # the close / entries rows and are never read)
+    close_row = arr.close[a]
+    open_row = arr.open[a] if has_ohlc else close_row
+    high_row = arr.high[a] if has_hl else close_row
+    low_row = arr.low[a] if has_hl else close_row
+    ent_row = arr.entries[col]
+    ext_row = arr.exits[col]
+    sent_row = arr.short_entries[col] if has_short else ent_row
+    sext_row = arr.short_exits[col] if has_short else ext_row
     for i in range(n_bars):
-        c = arr.close[a, i]
+        c = close_row[i]
         valid = not np.isnan(c)
+        # this bar's direction-aware signals (read always: plain loads)
+        le = ent_row[i]
+        lx = ext_row[i]
+        se = False
+        sx = False
+        if has_short:
+            se = sent_row[i]
+            sx = sext_row[i]
+        if direction == DIR_SHORT:
+            se = le
+            sx = lx
+            le = False
+            lx = False
+        elif direction == DIR_BOTH and not has_short:
+            se = lx
+            lx = False
         if price_mode == PRICE_NEXT_OPEN:
-            o = arr.open[a, i]
+            o = open_row[i]
             if not np.isnan(o):
                 if pending:
                     if _act(
@@ -773,8 +780,8 @@ def _simulate_column(
                         n += 1
                     pending = False
                 if use_stops and st[POS] != 0.0:
-                    h = arr.high[a, i] if has_hl else np.nan
-                    lo = arr.low[a, i] if has_hl else np.nan
+                    h = high_row[i] if has_hl else np.nan
+                    lo = low_row[i] if has_hl else np.nan
                     if np.isnan(h):
                         h = max(o, c) if valid else o
                     if np.isnan(lo):
@@ -807,7 +814,6 @@ def _simulate_column(
                 cash = st[CASH]
             if valid:
                 last = c
-                le, lx, se, sx = _signals_at(arr, col, i, direction, has_short)
                 if le or lx or se or sx:
                     p_le = le
                     p_lx = lx
@@ -819,13 +825,13 @@ def _simulate_column(
             stopped = False
             if use_stops and pos != 0.0 and st[ENTRY_IDX] < i:
                 if has_ohlc:
-                    o = arr.open[a, i]
+                    o = open_row[i]
                     if np.isnan(o):
                         o = c
                 else:
                     o = c
-                h = arr.high[a, i] if has_hl else np.nan
-                lo = arr.low[a, i] if has_hl else np.nan
+                h = high_row[i] if has_hl else np.nan
+                lo = low_row[i] if has_hl else np.nan
                 if np.isnan(h):
                     h = max(o, c)
                 if np.isnan(lo):
@@ -857,7 +863,6 @@ def _simulate_column(
                 pos = st[POS]
                 cash = st[CASH]
             if not stopped:
-                le, lx, se, sx = _signals_at(arr, col, i, direction, has_short)
                 if le or lx or se or sx:
                     if _act(
                         st,
@@ -930,10 +935,14 @@ def _count_capacity(arr: SignalArrays, n_cols: int) -> np.ndarray:
     out = np.zeros(n_cols + 1, dtype=np.int64)
     for col in prange(n_cols):
         k = 0
+        ent = arr.entries[col]
+        ext = arr.exits[col]
+        sent = arr.short_entries[col] if has_short else ent
+        sext = arr.short_exits[col] if has_short else ext
         for i in range(n_bars):
-            if arr.entries[col, i] or arr.exits[col, i]:
+            if ent[i] or ext[i]:
                 k += 1
-            elif has_short and (arr.short_entries[col, i] or arr.short_exits[col, i]):
+            elif has_short and (sent[i] or sext[i]):
                 k += 1
         out[col + 1] = 2 * k
     return out

@@ -70,7 +70,7 @@ def stats_init(st: np.ndarray, init_value: float) -> None:
     st[FINAL_VALUE] = init_value
 
 
-@jit(inline=True)
+@jit()
 def bar_return(value: float, prev: float) -> float:
     """Return of a bar closing at ``value`` after ``prev`` (NaN after a total loss)."""
     if value == prev:
@@ -80,7 +80,7 @@ def bar_return(value: float, prev: float) -> float:
     return np.nan
 
 
-@jit(inline=True)
+@jit()
 def bar(
     i: int,
     value: float,

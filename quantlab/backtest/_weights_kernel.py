@@ -57,7 +57,13 @@ def _simulate_group(
     stats: np.ndarray,
     ret_out: np.ndarray,
 ) -> int:
-    n_bars = arr.close.shape[0]
+    # the arrays as locals: indexing through the NamedTuple in the loop costs a lot
+    close = arr.close
+    exec_price = arr.exec_price
+    weights = arr.weights
+    asset_of_col = arr.asset_of_col
+    row_of_bar = arr.row_of_bar
+    n_bars = close.shape[0]
     keep_returns = ret_out.shape[0] > 0
     c0 = arr.group_start[g]
     c1 = arr.group_start[g + 1]
@@ -96,18 +102,18 @@ def _simulate_group(
     bars_in = 0.0
     n = 0
     for i in range(n_bars):
-        r = arr.row_of_bar[i]
+        r = row_of_bar[i]
         if r >= 0:
             any_w = False
             for j in range(k):
-                if not np.isnan(arr.weights[r, c0 + j]):
+                if not np.isnan(weights[r, c0 + j]):
                     any_w = True
                     break
             if any_w:
                 value = cash
                 for j in range(k):
-                    a = arr.asset_of_col[c0 + j]
-                    p = arr.exec_price[i, a]
+                    a = asset_of_col[c0 + j]
+                    p = exec_price[i, a]
                     if np.isnan(p):
                         p = last[j]
                     price[j] = p
@@ -115,7 +121,7 @@ def _simulate_group(
                         value += pos[j] * p
                 gross = 0.0
                 for j in range(k):
-                    w = arr.weights[r, c0 + j]
+                    w = weights[r, c0 + j]
                     if not np.isnan(w):
                         gross += abs(w)
                 scale = 1.0
@@ -123,9 +129,9 @@ def _simulate_group(
                     scale = max_lev / gross
                 m = 0
                 for j in range(k):
-                    w = arr.weights[r, c0 + j]
-                    a = arr.asset_of_col[c0 + j]
-                    p = arr.exec_price[i, a]
+                    w = weights[r, c0 + j]
+                    a = asset_of_col[c0 + j]
+                    p = exec_price[i, a]
                     if np.isnan(w) or np.isnan(p) or value <= 0.0:
                         continue
                     d = w * scale * value / p - pos[j]
@@ -145,8 +151,8 @@ def _simulate_group(
                     seq[v + 1] = key
                 for u in range(m):
                     j = seq[u]
-                    a = arr.asset_of_col[c0 + j]
-                    p = arr.exec_price[i, a]
+                    a = asset_of_col[c0 + j]
+                    p = exec_price[i, a]
                     if delta[j] < 0.0:
                         filled, cash, pj, dj, free, fsize, fprice, fpaid = sell(
                             cash,
@@ -216,7 +222,7 @@ def _simulate_group(
         value = cash
         in_market = False
         for j in range(k):
-            c = arr.close[i, arr.asset_of_col[c0 + j]]
+            c = close[i, asset_of_col[c0 + j]]
             if not np.isnan(c):
                 last[j] = c
             if pos[j] != 0.0:

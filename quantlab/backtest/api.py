@@ -336,17 +336,20 @@ def _check_orders_finite(
     n_groups = len(group_start) - 1
     group_of_col = np.repeat(np.arange(n_groups), np.diff(group_start))
     col = orders["col"].astype(np.int64)
+    n_cols = len(asset_of_col)
     with np.errstate(over="ignore", invalid="ignore"):
-        bound = np.abs(init_cash).astype(np.float64)
-        np.add.at(
-            bound,
-            group_of_col[col],
-            np.abs(orders["size"] * orders["price"]) + np.abs(orders["fees"]),
+        # per-column sums with bincount (orders are many; np.add.at is slow)
+        flows = np.bincount(
+            col,
+            weights=np.abs(orders["size"] * orders["price"]) + np.abs(orders["fees"]),
+            minlength=n_cols,
         )
-        units = np.zeros(len(asset_of_col))
-        np.add.at(units, col, np.abs(orders["size"]))
+        units = np.bincount(col, weights=np.abs(orders["size"]), minlength=n_cols)
         high = np.nan_to_num(np.fmax.reduce(np.abs(close), axis=0), nan=0.0)
-        np.add.at(bound, group_of_col, units * high[asset_of_col])
+        per_col = flows + units * high[asset_of_col]
+        bound = np.abs(init_cash).astype(np.float64) + np.bincount(
+            group_of_col, weights=per_col, minlength=n_groups
+        )
     bad = ~np.isfinite(bound)
     if bad.any():
         j = int(np.argmax(bad))
