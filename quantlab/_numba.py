@@ -120,7 +120,15 @@ if JIT_ENABLED:
         """
 
         def decorate(func: F) -> F:
-            options: dict[str, Any] = {"parallel": parallel, "fastmath": fastmath, "nogil": True}
+            # error_model="numpy": a float division by zero gives inf/NaN (IEEE) instead of
+            # a Python exception, so hot loops carry no per-division check; kernels guard
+            # their divisions explicitly
+            options: dict[str, Any] = {
+                "parallel": parallel,
+                "fastmath": fastmath,
+                "nogil": True,
+                "error_model": "numpy",
+            }
             if inline:
                 options["inline"] = "always"
             disp = numba.njit(cache=False, **options)(func)

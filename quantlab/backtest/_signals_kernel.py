@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from quantlab._numba import jit, prange
+from quantlab._numba import jit
 from quantlab.backtest import _stats as S
 from quantlab.backtest._execution import book_fill, buy, sell, snap
 
@@ -720,7 +720,6 @@ def _simulate_column(
     p_se = False
     p_sx = False
     pending = False
-
     pos = 0.0
     cash = init_cash
     last = np.nan
@@ -928,12 +927,12 @@ def _simulate_column(
     return n
 
 
-def _count_capacity(arr: SignalArrays, n_cols: int) -> np.ndarray:
-    """Upper bound on the orders of each column: twice its number of signal bars."""
+def _count_capacity(arr: SignalArrays, out: np.ndarray, col_lo: int, col_hi: int) -> None:
+    """Upper bound on the orders of columns ``[col_lo, col_hi)``: twice their signal bars,
+    written to ``out[col + 1]``."""
     n_bars = arr.entries.shape[1]
     has_short = arr.short_entries.shape[0] > 0
-    out = np.zeros(n_cols + 1, dtype=np.int64)
-    for col in prange(n_cols):
+    for col in range(col_lo, col_hi):
         k = 0
         ent = arr.entries[col]
         ext = arr.exits[col]
@@ -945,7 +944,6 @@ def _count_capacity(arr: SignalArrays, n_cols: int) -> np.ndarray:
             elif has_short and (sent[i] or sext[i]):
                 k += 1
         out[col + 1] = 2 * k
-    return out
 
 
 def _simulate_signals(
@@ -958,16 +956,18 @@ def _simulate_signals(
     orders: np.ndarray,
     record: bool,
     stats: np.ndarray,
-) -> np.ndarray:
-    """Simulate every column; write orders in ``orders[offsets[c]:offsets[c+1]]``.
+    counts: np.ndarray,
+    col_lo: int,
+    col_hi: int,
+) -> None:
+    """Simulate columns ``[col_lo, col_hi)``; write orders in ``orders[offsets[c]:...]``.
 
-    Returns the number of orders *executed* per column; a count above the column's
-    capacity means its slice overflowed (nothing was written past it). ``stats`` is
-    ``(n_cols, N_STATS)``.
+    ``counts[c]`` receives the number of orders *executed* in column ``c``; a count above
+    the column's capacity means its slice overflowed (nothing was written past it).
+    ``stats`` is ``(n_cols, N_STATS)``. Disjoint column ranges can run in parallel threads
+    (the kernel releases the GIL and writes only its own columns).
     """
-    n_cols = arr.asset_of_col.shape[0]
-    counts = np.zeros(n_cols, dtype=np.int64)
-    for col in prange(n_cols):
+    for col in range(col_lo, col_hi):
         counts[col] = _simulate_column(
             arr,
             par,
@@ -983,10 +983,9 @@ def _simulate_signals(
             np.empty(0),
             0.0,
         )
-    return counts
 
 
-@jit(parallel=True)
+@jit()
 def simulate_signals_grouped(
     arr: SignalArrays,
     par: SignalParams,
@@ -997,6 +996,8 @@ def simulate_signals_grouped(
     orders: np.ndarray,
     stats: np.ndarray,
     ret_out: np.ndarray,
+    g_lo: int,
+    g_hi: int,
 ) -> None:
     """Stats-only simulation that also writes each column group's mean bar return.
 
@@ -1005,8 +1006,7 @@ def simulate_signals_grouped(
     owns a group and its row ``ret_out[g]`` (``ret_out`` is ``(n_groups, n_bars)``), so no
     two threads write the same cell.
     """
-    n_groups = group_start.shape[0] - 1
-    for g in prange(n_groups):
+    for g in range(g_lo, g_hi):
         c0 = group_start[g]
         c1 = group_start[g + 1]
         ret_out[g] = 0.0
@@ -1029,10 +1029,8 @@ def simulate_signals_grouped(
             )
 
 
-# Each entry point is compiled twice from the same code: in parallel over columns, and
-# serially (``prange`` is ``range`` there). Small inputs take the serial twin: no thread
-# start-up, and a fresh process does not load numba's parallel runtime for them.
-count_capacity = jit(parallel=True)(_count_capacity)
-count_capacity_serial = jit()(_count_capacity)
-simulate_signals = jit(parallel=True)(_simulate_signals)
-simulate_signals_serial = jit()(_simulate_signals)
+# The entry points are compiled once, serially; the API runs disjoint column ranges in
+# parallel threads (they release the GIL). numba's prange made each thread's loop about
+# twice as slow as this serial code, so threads over ranges are faster on every size.
+count_capacity = jit()(_count_capacity)
+simulate_signals = jit()(_simulate_signals)

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from quantlab._numba import jit, prange
+from quantlab._numba import jit
 from quantlab.backtest import _stats as S
 from quantlab.backtest._execution import book_fill, buy, is_close, sell, snap
 from quantlab.backtest._signals_kernel import flex
@@ -253,7 +253,7 @@ def _simulate_group(
     return n
 
 
-@jit(parallel=True)
+@jit()
 def simulate_weights(
     arr: WeightArrays,
     par: WeightParams,
@@ -262,16 +262,17 @@ def simulate_weights(
     record: bool,
     stats: np.ndarray,
     ret_out: np.ndarray,
-) -> np.ndarray:
-    """Simulate every group; orders of group ``g`` go to ``orders[offsets[g]:...]``.
+    counts: np.ndarray,
+    g_lo: int,
+    g_hi: int,
+) -> None:
+    """Simulate groups ``[g_lo, g_hi)``; orders of group ``g`` go to ``orders[offsets[g]:]``.
 
-    ``ret_out`` is ``(n_bars, n_groups)`` to keep each portfolio's bar returns (each
-    thread writes only its own group's column), or ``(0, 0)``.
+    ``counts[g]`` receives the number of orders written. ``ret_out`` is
+    ``(n_bars, n_groups)`` to keep each portfolio's bar returns, or ``(0, 0)``. Disjoint
+    group ranges can run in parallel threads (each writes only its own groups).
     """
-    n_groups = arr.group_start.shape[0] - 1
-    counts = np.zeros(n_groups, dtype=np.int64)
-    for g in prange(n_groups):
+    for g in range(g_lo, g_hi):
         counts[g] = _simulate_group(
             arr, par, g, orders, offsets[g] if record else 0, record, stats[g], ret_out
         )
-    return counts

@@ -21,6 +21,7 @@ from quantlab.backtest import _records_kernel as RK
 from quantlab.backtest import _signals_kernel as SK
 from quantlab.backtest import _stats as S
 from quantlab.backtest import _weights_kernel as WK
+from quantlab.backtest._threads import in_threads
 from quantlab.backtest.records import order_dt
 from quantlab.backtest.result import BacktestResult, SummaryResult, _annualization
 from quantlab.errors import AlignmentError, ParameterError, ShapeError, ValidationError
@@ -213,11 +214,23 @@ def from_signals(
         asset_of_col,
     )
     record = mode == "full"
-    serial = n * close_arr.shape[0] < config.PARALLEL_MIN_ELEMENTS
-    count_capacity = SK.count_capacity_serial if serial else SK.count_capacity
-    simulate = SK.simulate_signals_serial if serial else SK.simulate_signals
+    n_bars = close_arr.shape[0]
+
+    def simulate(offsets: np.ndarray, orders: np.ndarray) -> np.ndarray:
+        counts = np.zeros(n, dtype=np.int64)
+        in_threads(
+            lambda lo, hi: SK.simulate_signals(
+                arr, par, st, dr, pm, offsets, orders, record, raw, counts, lo, hi
+            ),
+            n,
+            n * n_bars,
+        )
+        return counts
+
     if record:
-        offsets = np.cumsum(count_capacity(arr, n))
+        capacity = np.zeros(n + 1, dtype=np.int64)
+        in_threads(lambda lo, hi: SK.count_capacity(arr, capacity, lo, hi), n, n * n_bars)
+        offsets = np.cumsum(capacity)
         orders = np.empty(int(offsets[-1]), dtype=order_dt)
     else:
         offsets = np.zeros(n + 1, dtype=np.int64)
@@ -233,7 +246,14 @@ def from_signals(
         group_start = np.zeros(len(group_labels) + 1, dtype=np.int64)
         group_start[1:] = np.cumsum(np.bincount(codes, minlength=len(group_labels)))
         rets_t = np.empty((len(group_labels), close_arr.shape[0]))
-        SK.simulate_signals_grouped(arr, par, st, dr, pm, group_start, orders, raw, rets_t)
+        n_groups = len(group_labels)
+        in_threads(
+            lambda lo, hi: SK.simulate_signals_grouped(
+                arr, par, st, dr, pm, group_start, orders, raw, rets_t, lo, hi
+            ),
+            n_groups,
+            n * n_bars,
+        )
         _check_finite(raw, columns, "column")
         rets = rets_t.T
         ppy = _annualization(labels.index, periods_per_year)
@@ -242,13 +262,13 @@ def from_signals(
         return SummaryResult(
             table, ppy, pd.DataFrame(rets, index=labels.index, columns=group_labels)
         )
-    counts = simulate(arr, par, st, dr, pm, offsets, orders, record, raw)
+    counts = simulate(offsets, orders)
     if record and (counts > np.diff(offsets)).any():
         # Partial fills (lots, short covers the cash cannot pay) can exit over several
         # bars; give every column room for two orders a bar and simulate again.
         offsets = np.arange(n + 1, dtype=np.int64) * (2 * close_arr.shape[0] + 2)
         orders = np.empty(int(offsets[-1]), dtype=order_dt)
-        counts = simulate(arr, par, st, dr, pm, offsets, orders, record, raw)
+        counts = simulate(offsets, orders)
     # the full mode does no per-bar accounting in the kernel: check what it did book
     _check_finite(raw, columns, "column", None if not record else _ORDER_STATS)
     init_cash_cols = np.broadcast_to(par.init_cash, (n,)).astype(np.float64)
@@ -530,7 +550,14 @@ def from_weights(
         orders = np.empty(0, dtype=order_dt)
     keep = keep_returns and not record
     rets = np.zeros((n_bars, n_groups)) if keep else np.zeros((0, 0))
-    counts = WK.simulate_weights(arr, par, offsets, orders, record, raw, rets)
+    counts = np.zeros(n_groups, dtype=np.int64)
+    in_threads(
+        lambda lo, hi: WK.simulate_weights(
+            arr, par, offsets, orders, record, raw, rets, counts, lo, hi
+        ),
+        n_groups,
+        n_groups * n_bars * max(1, len(columns) // max(n_groups, 1)),
+    )
     _check_finite(raw, gl, "portfolio")
     init_cash_g = np.broadcast_to(par.init_cash, (n_groups,)).astype(np.float64)
     if not record:

@@ -304,13 +304,27 @@ def test_signals_py_func_directly() -> None:
         sl_trail=np.array([0.0]),
         time_stop=one,
     )
-    offsets = np.cumsum(sk.count_capacity(arr, 2))
+    capacity = np.zeros(3, dtype=np.int64)
+    sk.count_capacity(arr, capacity, 0, 2)
+    offsets = np.cumsum(capacity)
     out = []
     for fn in (sk.simulate_signals, sk.simulate_signals.py_func):
         orders = np.zeros(int(offsets[-1]), dtype=ql.backtest.order_dt)
         raw = np.zeros((2, _stats.N_STATS))
-        counts = fn(
-            arr, par, sk.SIZE_AMOUNT, sk.DIR_BOTH, sk.PRICE_CLOSE, offsets, orders, True, raw
+        counts = np.zeros(2, dtype=np.int64)
+        fn(
+            arr,
+            par,
+            sk.SIZE_AMOUNT,
+            sk.DIR_BOTH,
+            sk.PRICE_CLOSE,
+            offsets,
+            orders,
+            True,
+            raw,
+            counts,
+            0,
+            2,
         )
         out.append((counts, orders, raw))
     np.testing.assert_array_equal(out[0][0], out[1][0])
