@@ -3,8 +3,9 @@
 100 (fast, slow) pairs on 20 assets x 8,000 bars: indicators + signals + backtest +
 total return / Sharpe / max drawdown per column. quantlab runs ``optimize.sweep`` with a
 vectorized strategy (SMA grids computed once per window, all crossovers in one kernel,
-one stats-only engine call); vectorbt runs ``MA.run`` on the fast and slow windows of the same
-pairs + ``MA.ma_crossed_above/below`` + ``Portfolio.from_signals`` + its three metrics. Target: >= 30x. Run: ``python benchmarks/compare_optimize.py``.
+one stats-only engine call); vectorbt runs ``MA.run`` on the fast and slow windows of
+the same pairs + ``ma_crossed_above/below`` + ``Portfolio.from_signals`` + its three
+metrics. Target: >= 30x. Run: ``python benchmarks/compare_optimize.py``.
 """
 
 from __future__ import annotations

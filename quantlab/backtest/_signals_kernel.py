@@ -705,15 +705,15 @@ def _simulate_column(
     # running figures, kept in locals (see _stats.bar)
     prev = init_cash
     peak = init_cash
-    peak_idx = -1.0
+    peak_idx = -1
     max_dd = 0.0
-    max_dur = 0.0
-    nr = 0.0
+    max_dur = 0
+    nr = 0
     shift = 0.0
     s1 = 0.0
     s2 = 0.0
     down = 0.0
-    bars_in = 0.0
+    bars_in = 0
     n = 0
     p_le = False
     p_lx = False
@@ -887,42 +887,56 @@ def _simulate_column(
                     pos = st[POS]
                     cash = st[CASH]
         if track:
-            value = cash if pos == 0.0 else cash + pos * last
-            r = S.bar_return(value, prev)
+            # _stats.bar, written out (a call to a cached kernel is not inlined and
+            # tripled the loop's cost) and branch-free on the NaN return (a branch there
+            # doubled it); tests pin it to bar_stats_from_equity, which calls _stats.bar
+            if pos == 0.0:
+                value = cash
+            else:
+                value = cash + pos * last
+                bars_in += 1
+            if value == prev:
+                r = 0.0
+            elif prev != 0.0:
+                r = value / prev - 1.0
+            else:
+                r = np.nan
             prev = value
             if keep_returns:
                 ret_out[i] += r * ret_weight
-            peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = S.bar(
-                i,
-                value,
-                r,
-                pos != 0.0,
-                peak,
-                peak_idx,
-                max_dd,
-                max_dur,
-                nr,
-                shift,
-                s1,
-                s2,
-                down,
-                bars_in,
-            )
+            ok = r == r
+            if nr == 0 and ok:
+                shift = r
+            rr = r if ok else shift
+            d = rr - shift
+            nr += 1 if ok else 0
+            s1 += d
+            s2 += d * d
+            if rr < 0.0:
+                down += rr * rr
+            if value >= peak:
+                peak = value
+                peak_idx = i
+            else:
+                if value < peak * (1.0 + max_dd):
+                    max_dd = value / peak - 1.0
+                if i - peak_idx > max_dur:
+                    max_dur = i - peak_idx
     if track:
         S.store(
             stats,
             n_bars,
             prev,
             peak,
-            peak_idx,
+            float(peak_idx),
             max_dd,
-            max_dur,
-            nr,
+            float(max_dur),
+            float(nr),
             shift,
             s1,
             s2,
             down,
-            bars_in,
+            float(bars_in),
         )
     return n
 

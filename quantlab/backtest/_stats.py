@@ -104,15 +104,16 @@ def bar(
     """
     if in_market:
         bars_in += 1.0
-    if r == r:
-        if n == 0.0:
-            shift = r
-        d = r - shift
-        n += 1.0
-        s1 += d
-        s2 += d * d
-        if r < 0.0:
-            down += r * r
+    ok = r == r  # branch-free: a NaN return (after a total loss) is not an observation
+    if n == 0.0 and ok:
+        shift = r
+    rr = r if ok else shift
+    d = rr - shift
+    n += 1.0 if ok else 0.0
+    s1 += d
+    s2 += d * d
+    if rr < 0.0:
+        down += rr * rr
     if value >= peak:
         peak = value
         peak_idx = i
