@@ -61,8 +61,7 @@ ENTRY_SIZE = 6
 ENTRY_PRICE = 7
 ENTRY_FEES = 8
 PEAK = 9
-LAST_PRICE = 10
-N_STATE = 11
+N_STATE = 10
 
 
 class SignalArrays(NamedTuple):
@@ -700,7 +699,6 @@ def _simulate_column(
     st[CASH] = init_cash
     st[FREE] = init_cash
     st[ENTRY_IDX] = -1.0
-    st[LAST_PRICE] = np.nan
     S.stats_init(stats, init_cash)
     # running figures, kept in locals (see _stats.bar)
     prev = init_cash
