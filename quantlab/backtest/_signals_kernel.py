@@ -206,7 +206,7 @@ def _execute(
     return True
 
 
-@jit()
+@jit(inline=True)
 def _act(
     st: np.ndarray,
     stats: np.ndarray,
@@ -670,9 +670,11 @@ def _simulate_column(
     stats: np.ndarray,
     ret_out: np.ndarray,
     ret_weight: float,
+    signal_bars: np.ndarray,
 ) -> int:
     """Simulate column ``col``; add ``ret_weight * return`` of each bar to ``ret_out``
-    when it is not empty (per-group mean returns for sweeps)."""
+    when it is not empty (per-group mean returns for sweeps). ``signal_bars`` is scratch
+    space of ``n_bars`` int64."""
     n_bars = arr.close.shape[1]
     a = arr.asset_of_col[col]
     keep_returns = ret_out.shape[0] > 0
@@ -731,7 +733,24 @@ def _simulate_column(
     ext_row = arr.exits[col]
     sent_row = arr.short_entries[col] if has_short else ent_row
     sext_row = arr.short_exits[col] if has_short else ext_row
-    for i in range(n_bars):
+    # The loop visits "event" bars only: a bar with a signal, a bar whose open fills a
+    # pending order, and every bar while a stop is armed. Between events the position and
+    # the cash are constant, so the full mode has nothing to do there and the stats mode
+    # runs a tight valuation loop over the segment (flat segments in closed form).
+    # The bars with a raw signal, listed first by a branch-free pass: about three times
+    # faster than scanning for the next one from every event.
+    n_sig = 0
+    if has_short:
+        for t in range(n_bars):
+            signal_bars[n_sig] = t
+            n_sig += ent_row[t] | ext_row[t] | sent_row[t] | sext_row[t]
+    else:
+        for t in range(n_bars):
+            signal_bars[n_sig] = t
+            n_sig += ent_row[t] | ext_row[t]
+    next_sig = 0
+    i = 0
+    while i < n_bars:
         c = close_row[i]
         valid = not np.isnan(c)
         # this bar's direction-aware signals (read always: plain loads)
@@ -884,42 +903,77 @@ def _simulate_column(
                         n += 1
                     pos = st[POS]
                     cash = st[CASH]
+        # the next event bar
+        j = i + 1
+        if not (pending or (use_stops and pos != 0.0)):
+            while next_sig < n_sig and signal_bars[next_sig] < j:
+                next_sig += 1
+            j = signal_bars[next_sig] if next_sig < n_sig else n_bars
         if track:
-            # _stats.bar, written out (a call to a cached kernel is not inlined and
-            # tripled the loop's cost) and branch-free on the NaN return (a branch there
-            # doubled it); tests pin it to bar_stats_from_equity, which calls _stats.bar
-            if pos == 0.0:
-                value = cash
-            else:
-                value = cash + pos * last
-                bars_in += 1
-            if value == prev:
-                r = 0.0
-            elif prev != 0.0:
-                r = value / prev - 1.0
-            else:
-                r = np.nan
-            prev = value
-            if keep_returns:
-                ret_out[i] += r * ret_weight
-            ok = r == r
-            if nr == 0 and ok:
-                shift = r
-            rr = r if ok else shift
-            d = rr - shift
-            nr += 1 if ok else 0
-            s1 += d
-            s2 += d * d
-            if rr < 0.0:
-                down += rr * rr
-            if value >= peak:
-                peak = value
-                peak_idx = i
-            else:
+            # bars [i, j) at constant pos and cash: _stats.bar written out (a call to a
+            # cached kernel is not inlined and tripled the loop's cost) and branch-free on
+            # the NaN return (a branch there doubled it); tests pin it to
+            # bar_stats_from_equity, which calls _stats.bar. Flat, every bar after the
+            # first has value == prev == cash: return 0, handled in closed form below.
+            seg_end = j if pos != 0.0 else i + 1
+            for k in range(i, seg_end):
+                c = close_row[k]
+                if not np.isnan(c):
+                    last = c
+                if pos == 0.0:
+                    value = cash
+                else:
+                    value = cash + pos * last
+                    bars_in += 1
+                if value == prev:
+                    r = 0.0
+                elif prev != 0.0:
+                    r = value / prev - 1.0
+                else:
+                    r = np.nan
+                prev = value
+                if keep_returns:
+                    ret_out[k] += r * ret_weight
+                ok = r == r
+                if nr == 0 and ok:
+                    shift = r
+                rr = r if ok else shift
+                d = rr - shift
+                nr += 1 if ok else 0
+                s1 += d
+                s2 += d * d
+                # selects, not branches: the sign of a return and a new high are coin
+                # flips the branch predictor loses (adding 0.0 and max() change nothing)
+                down += rr * rr if rr < 0.0 else 0.0
+                new_high = value >= peak
+                peak = value if new_high else peak
+                peak_idx = k if new_high else peak_idx
+                max_dur = max(max_dur, k - peak_idx)
+                # never true on a new high (max_dd <= 0): rare, so a predictable branch
                 if value < peak * (1.0 + max_dd):
                     max_dd = value / peak - 1.0
-                if i - peak_idx > max_dur:
-                    max_dur = i - peak_idx
+            if seg_end < j:
+                # flat bars [seg_end, j): value == prev, return 0 (exactly what the loop
+                # above would add, bar by bar)
+                nr += j - seg_end
+                if shift != 0.0:
+                    d = -shift
+                    for _ in range(j - seg_end):
+                        s1 += d
+                        s2 += d * d
+                if prev >= peak:
+                    peak = prev
+                    peak_idx = j - 1
+                else:
+                    if prev < peak * (1.0 + max_dd):
+                        max_dd = prev / peak - 1.0
+                    if j - 1 - peak_idx > max_dur:
+                        max_dur = j - 1 - peak_idx
+                for k in range(j - 1, seg_end - 1, -1):  # the last valid close so far
+                    if not np.isnan(close_row[k]):
+                        last = close_row[k]
+                        break
+        i = j
     if track:
         S.store(
             stats,
@@ -979,6 +1033,7 @@ def _simulate_signals(
     ``stats`` is ``(n_cols, N_STATS)``. Disjoint column ranges can run in parallel threads
     (the kernel releases the GIL and writes only its own columns).
     """
+    signal_bars = np.empty(arr.close.shape[1], dtype=np.int64)
     for col in range(col_lo, col_hi):
         counts[col] = _simulate_column(
             arr,
@@ -994,6 +1049,7 @@ def _simulate_signals(
             stats[col],
             np.empty(0),
             0.0,
+            signal_bars,
         )
 
 
@@ -1018,6 +1074,7 @@ def simulate_signals_grouped(
     owns a group and its row ``ret_out[g]`` (``ret_out`` is ``(n_groups, n_bars)``), so no
     two threads write the same cell.
     """
+    signal_bars = np.empty(arr.close.shape[1], dtype=np.int64)
     for g in range(g_lo, g_hi):
         c0 = group_start[g]
         c1 = group_start[g + 1]
@@ -1038,6 +1095,7 @@ def simulate_signals_grouped(
                 stats[col],
                 ret_out[g],
                 w,
+                signal_bars,
             )
 
 
