@@ -769,6 +769,9 @@ def _simulate_column(
         elif direction == DIR_BOTH and not has_short:
             se = lx
             lx = False
+        # 1. next-open: the order pending from the previous signal fills at this open
+        stopped = False
+        check_stops = False
         if price_mode == PRICE_NEXT_OPEN:
             o = open_row[i]
             if not np.isnan(o):
@@ -795,91 +798,61 @@ def _simulate_column(
                     ):
                         n += 1
                     pending = False
-                if use_stops and st[POS] != 0.0:
-                    h = high_row[i] if has_hl else np.nan
-                    lo = low_row[i] if has_hl else np.nan
-                    if np.isnan(h):
-                        h = max(o, c) if valid else o
-                    if np.isnan(lo):
-                        lo = min(o, c) if valid else o
-                    n_before = stats[S.N_ORDERS]
-                    _check_stops(
-                        st,
-                        stats,
-                        i,
-                        o,
-                        h,
-                        lo,
-                        o,
-                        True,
-                        sl,
-                        tp,
-                        trail,
-                        tstop,
-                        fees,
-                        fixed_fees,
-                        slippage,
-                        gran,
-                        col,
-                        orders,
-                        _slot(record, start, n, end),
-                    )
-                    if stats[S.N_ORDERS] > n_before:
-                        n += 1
-                pos = st[POS]
-                cash = st[CASH]
-            if valid:
-                last = c
-                if le or lx or se or sx:
+                check_stops = use_stops and st[POS] != 0.0
+            time_price = o  # the time stop fills at the open, before the bar's range
+        else:
+            o = c
+            if has_ohlc and not np.isnan(open_row[i]):
+                o = open_row[i]
+            check_stops = valid and use_stops and pos != 0.0 and st[ENTRY_IDX] < i
+            time_price = c
+        # 2. the stops of a position entered on an earlier bar (a NaN high / low, or no
+        # OHLC, is taken from the open and the close)
+        if check_stops:
+            h = high_row[i] if has_hl else np.nan
+            lo = low_row[i] if has_hl else np.nan
+            if np.isnan(h):
+                h = max(o, c) if valid else o
+            if np.isnan(lo):
+                lo = min(o, c) if valid else o
+            n_before = stats[S.N_ORDERS]
+            stopped = _check_stops(
+                st,
+                stats,
+                i,
+                o,
+                h,
+                lo,
+                time_price,
+                price_mode == PRICE_NEXT_OPEN,
+                sl,
+                tp,
+                trail,
+                tstop,
+                fees,
+                fixed_fees,
+                slippage,
+                gran,
+                col,
+                orders,
+                _slot(record, start, n, end),
+            )
+            if stats[S.N_ORDERS] > n_before:
+                n += 1
+        pos = st[POS]
+        cash = st[CASH]
+        # 3. this bar's signals: pending for the next open, or executed at this close
+        # (a stop exit ignores them)
+        if valid:
+            last = c
+            if le or lx or se or sx:
+                if price_mode == PRICE_NEXT_OPEN:
                     p_le = le
                     p_lx = lx
                     p_se = se
                     p_sx = sx
                     pending = i + 1 < n_bars
-        elif valid:
-            last = c
-            stopped = False
-            if use_stops and pos != 0.0 and st[ENTRY_IDX] < i:
-                if has_ohlc:
-                    o = open_row[i]
-                    if np.isnan(o):
-                        o = c
-                else:
-                    o = c
-                h = high_row[i] if has_hl else np.nan
-                lo = low_row[i] if has_hl else np.nan
-                if np.isnan(h):
-                    h = max(o, c)
-                if np.isnan(lo):
-                    lo = min(o, c)
-                n_before = stats[S.N_ORDERS]
-                stopped = _check_stops(
-                    st,
-                    stats,
-                    i,
-                    o,
-                    h,
-                    lo,
-                    c,
-                    False,
-                    sl,
-                    tp,
-                    trail,
-                    tstop,
-                    fees,
-                    fixed_fees,
-                    slippage,
-                    gran,
-                    col,
-                    orders,
-                    _slot(record, start, n, end),
-                )
-                if stats[S.N_ORDERS] > n_before:
-                    n += 1
-                pos = st[POS]
-                cash = st[CASH]
-            if not stopped:
-                if le or lx or se or sx:
+                elif not stopped:
                     if _act(
                         st,
                         stats,
