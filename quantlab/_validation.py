@@ -9,7 +9,7 @@ names the argument, the rule, what was received and how to fix it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -99,11 +99,13 @@ def as_float_panel(
     allow_inf: bool = False,
     positive: bool = False,
     bounds: tuple[float, float] | None = None,
+    order: Literal["C", "F"] = "C",
 ) -> tuple[Float64Array2D, Labels]:
     """Convert a price/returns panel to a C-contiguous ``(n_bars, n_columns)`` float64 array.
 
     ``bounds=(low, high)`` rejects finite values whose magnitude is outside ``[low, high]``
-    (prices: :data:`PRICE_MIN`, :data:`PRICE_MAX`).
+    (prices: :data:`PRICE_MIN`, :data:`PRICE_MAX`). ``order="F"`` returns it column-major
+    instead, the layout of a pandas frame (no copy of a float64 frame).
 
     Raises
     ------
@@ -131,7 +133,10 @@ def as_float_panel(
                 f"Convert it first, e.g. pd.to_numeric(...) or {name}.astype(float)"
             )
     try:
-        arr = np.ascontiguousarray(values, dtype=np.float64)
+        if order == "F":
+            arr = np.asfortranarray(values, dtype=np.float64)
+        else:
+            arr = np.ascontiguousarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise DataTypeError(
             f"{name} must hold numbers; got values that cannot be converted to float "
@@ -141,7 +146,6 @@ def as_float_panel(
         raise ValidationError(
             f"{name} is empty (shape {arr.shape}); pass at least one bar and one column"
         )
-    finite = np.isfinite(arr)
     if not allow_inf and np.isinf(arr).any():
         r, c = np.argwhere(np.isinf(arr))[0]
         raise ValidationError(
@@ -154,6 +158,8 @@ def as_float_panel(
             f"{name} holds NaN (first at row {_fmt(labels.index[r])}, column "
             f"{labels.columns[c]!r}); drop or fill those rows explicitly"
         )
+    # only the checks below need it (a full pass over a weights or returns panel)
+    finite = np.isfinite(arr) if positive or bounds is not None else np.True_
     if positive:
         bad = finite & (arr <= 0)
         if bad.any():
