@@ -90,6 +90,7 @@ class BacktestResult:
         periods_per_year: float | None,
         squeeze: bool,
         bar_stats_from_panels: bool = False,
+        col_start: np.ndarray | None = None,
     ) -> None:
         self.index = index
         self.columns = columns
@@ -106,11 +107,11 @@ class BacktestResult:
         self._ppy = periods_per_year
         self._squeeze = squeeze
         self._bar_stats_from_panels = bar_stats_from_panels
-        counts = np.bincount(orders["col"], minlength=len(columns)) if len(orders) else None
-        starts = np.zeros(len(columns) + 1, dtype=np.int64)
-        if counts is not None:
-            starts[1:] = np.cumsum(counts)
-        self._col_start = starts
+        if col_start is None:  # where each column's orders start (they are sorted by column)
+            col_start = np.zeros(len(columns) + 1, dtype=np.int64)
+            if len(orders):
+                col_start[1:] = np.cumsum(np.bincount(orders["col"], minlength=len(columns)))
+        self._col_start = col_start
 
     # ------------------------------------------------------------------ helpers
     def _frame(self, values: np.ndarray, columns: pd.Index) -> pd.DataFrame | pd.Series:
