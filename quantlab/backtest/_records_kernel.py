@@ -210,29 +210,22 @@ def compact_orders(
 
 
 @jit()
-def gather_by_column(
-    orders: np.ndarray, offsets: np.ndarray, counts: np.ndarray, n_cols: int
-) -> np.ndarray:
-    """Gather the written orders of every group slice, sorted by column then bar.
+def close_gaps(orders: np.ndarray, offsets: np.ndarray, counts: np.ndarray) -> int:
+    """Pack, in place, the ``counts[c]`` orders each column wrote at ``orders[offsets[c]:]``.
 
-    Group ``g`` wrote ``counts[g]`` orders from ``offsets[g]``, in time order; a stable
-    counting sort by column keeps that order within each column. Ids are renumbered.
+    Columns follow one another from the start of ``orders`` (each keeps its order, ids are
+    renumbered); returns the number of orders. A column only ever moves down, so moving
+    them in order never overwrites one not yet moved; columns before the first gap stay.
     """
-    starts = np.zeros(n_cols + 1, dtype=np.int64)
-    for g in range(counts.shape[0]):
-        for k in range(offsets[g], offsets[g] + counts[g]):
-            starts[orders[k]["col"] + 1] += 1
-    for c in range(n_cols):
-        starts[c + 1] += starts[c]
-    out = np.empty(starts[n_cols], dtype=orders.dtype)
-    for g in range(counts.shape[0]):
-        for k in range(offsets[g], offsets[g] + counts[g]):
-            c = orders[k]["col"]
-            j = starts[c]
-            out[j] = orders[k]
-            out[j]["id"] = j
-            starts[c] = j + 1
-    return out
+    n = 0
+    for c in range(counts.shape[0]):
+        src = offsets[c]
+        if src != n:
+            for k in range(counts[c]):
+                orders[n + k] = orders[src + k]
+                orders[n + k]["id"] = n + k
+        n += counts[c]
+    return n
 
 
 # Parallel and serial twins of the panel builders (see _signals_kernel): small results

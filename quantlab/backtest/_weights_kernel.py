@@ -9,29 +9,62 @@ partially. A NaN weight leaves that asset's position unchanged; a row of NaN wei
 not rebalance. When the gross target exposure ``sum(|w|)`` exceeds ``max_leverage`` the
 weights are scaled down proportionally. A trade smaller in value than ``min_trade`` is
 skipped.
+
+Memory layout: the weights are read column-major (``(n_cols, n_rows)``, each column
+contiguous, the layout of a pandas frame, so no copy): a portfolio walks its own columns
+down the bars as a few sequential streams, where a row-major panel made it jump a whole
+row (every portfolio's columns) from one bar to the next, a cache miss per bar.
+
+In full mode (``record``) the kernel only executes the rebalances: every per-bar figure
+is rebuilt later from the equity the orders imply (as for ``from_signals``), and each
+column's orders go straight to their final place, ``orders[col_offset[c]:]``, sized by
+:func:`order_capacity` (a column trades at most once per bar that gives it a weight).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
 from quantlab._numba import jit
+from quantlab.backtest import _execution
 from quantlab.backtest import _stats as S
-from quantlab.backtest._execution import book_fill, buy, is_close, sell, snap
+from quantlab.backtest._execution import is_close, snap
 from quantlab.backtest._signals_kernel import flex
 
 R_REBALANCE = 6
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _inlined(kernel: F) -> F:
+    """A twin of an execution kernel that numba inlines (IR level) into the rebalance loop.
+
+    The arguments the loop never varies (no percent sizing, no minimum size, no
+    close-only orders) then fold away: rebalances ran about 12% faster than with the
+    shared, separately compiled kernel.
+    """
+    return jit(inline=True)(getattr(kernel, "py_func", kernel))
+
+
+buy = _inlined(_execution.buy)
+sell = _inlined(_execution.sell)
+book_fill = _inlined(_execution.book_fill)
+
 
 class WeightArrays(NamedTuple):
-    close: np.ndarray  # (n_bars, n_assets) valuation prices
-    exec_price: np.ndarray  # (n_bars, n_assets) fill prices (close or open)
-    weights: np.ndarray  # (n_weight_rows, n_cols) float64, NaN = unchanged
-    row_of_bar: np.ndarray  # (n_bars,) int64: weights row executed at bar i, -1 = none
+    close: np.ndarray  # (n_bars, n_assets) last valid close (forward-filled), for valuation
+    weights: np.ndarray  # (n_cols, n_weight_rows) float64, column-major, NaN = unchanged
+    reb_bar: np.ndarray  # (n_reb,) int64, ascending: the bars that may rebalance
+    reb_row: np.ndarray  # (n_reb,) int64: the weights row each of them executes
+    # (n_reb, n_assets) prices at those bars, contiguous (a group reads them in turn):
+    trade_price: np.ndarray  # fill prices (close or open), NaN = the asset does not trade
+    value_price: np.ndarray  # valuation: the fill price, else the last valid close before
     asset_of_col: np.ndarray  # (n_cols,) int64
     group_start: np.ndarray  # (n_groups + 1,) int64, columns of group g: [gs[g], gs[g+1])
+    high: np.ndarray  # (n_assets,) highest |close| (0 if none), for the overflow bound
 
 
 class WeightParams(NamedTuple):
@@ -47,23 +80,51 @@ class WeightParams(NamedTuple):
 
 
 @jit()
+def order_capacity(
+    weights: np.ndarray, row_of_bar: np.ndarray, capacity: np.ndarray, c_lo: int, c_hi: int
+) -> np.ndarray:
+    """``capacity[c + 1]``: the bars that give column ``c`` a weight, for ``c`` in ``[c_lo, c_hi)``.
+
+    A column trades at most once at each of them, so this bounds its orders. Returns
+    which bars give any of these columns a weight: the others rebalance nothing, and
+    skipping them spares the simulation a read of every column at every bar.
+    """
+    n_bars = row_of_bar.shape[0]
+    active = np.zeros(n_bars, dtype=np.bool_)
+    for c in range(c_lo, c_hi):
+        w = weights[c]
+        m = 0
+        for i in range(n_bars):
+            r = row_of_bar[i]
+            if r >= 0 and not np.isnan(w[r]):
+                m += 1
+                active[i] = True
+        capacity[c + 1] = m
+    return active
+
+
+@jit()
 def _simulate_group(
     arr: WeightArrays,
     par: WeightParams,
     g: int,
+    col_offset: np.ndarray,
     orders: np.ndarray,
-    start: int,
     record: bool,
     stats: np.ndarray,
     ret_out: np.ndarray,
-) -> int:
+    counts: np.ndarray,
+    bound: np.ndarray,
+) -> None:
     # the arrays as locals: indexing through the NamedTuple in the loop costs a lot
     close = arr.close
-    exec_price = arr.exec_price
     weights = arr.weights
-    asset_of_col = arr.asset_of_col
-    row_of_bar = arr.row_of_bar
+    reb_bar = arr.reb_bar
+    reb_row = arr.reb_row
+    trade_price = arr.trade_price
+    value_price = arr.value_price
     n_bars = close.shape[0]
+    n_reb = reb_bar.shape[0]
     keep_returns = ret_out.shape[0] > 0
     c0 = arr.group_start[g]
     c1 = arr.group_start[g + 1]
@@ -78,16 +139,18 @@ def _simulate_group(
 
     cash = init_cash
     free = init_cash
+    asset = arr.asset_of_col[c0:c1]
     pos = np.zeros(k)
     debt = np.zeros(k)
-    last = np.full(k, np.nan)
     delta = np.zeros(k)
-    price = np.zeros(k)
-    order_val = np.zeros(k)
-    seq = np.zeros(k, dtype=np.int64)
+    seq = np.zeros(k, dtype=np.int64)  # the orders of a rebalance, in execution order
+    seq_val = np.zeros(k)  # and their values
     e_size = np.zeros(k)
     e_price = np.zeros(k)
     e_fees = np.zeros(k)
+    n_col = np.zeros(k, dtype=np.int64)  # orders of each column so far
+    flows = np.zeros(k)  # sum of |size x price| + |fees| per column (overflow bound)
+    units = np.zeros(k)  # sum of |size| per column (overflow bound)
     S.stats_init(stats, init_cash)
     prev = init_cash
     peak = init_cash
@@ -100,28 +163,25 @@ def _simulate_group(
     s2 = 0.0
     down = 0.0
     bars_in = 0.0
-    n = 0
+    e = 0  # the next rebalance
     for i in range(n_bars):
-        r = row_of_bar[i]
-        if r >= 0:
+        if e < n_reb and reb_bar[e] == i:
+            r = reb_row[e]
             any_w = False
             for j in range(k):
-                if not np.isnan(weights[r, c0 + j]):
+                if not np.isnan(weights[c0 + j, r]):
                     any_w = True
                     break
             if any_w:
+                if i > 0:
+                    # the cash is snapped at each bar's end; the full mode skips bars
+                    cash = snap(cash)
                 value = cash
-                for j in range(k):
-                    a = asset_of_col[c0 + j]
-                    p = exec_price[i, a]
-                    if np.isnan(p):
-                        p = last[j]
-                    price[j] = p
-                    if pos[j] != 0.0:
-                        value += pos[j] * p
                 gross = 0.0
                 for j in range(k):
-                    w = weights[r, c0 + j]
+                    if pos[j] != 0.0:
+                        value += pos[j] * value_price[e, asset[j]]
+                    w = weights[c0 + j, r]
                     if not np.isnan(w):
                         gross += abs(w)
                 scale = 1.0
@@ -129,30 +189,28 @@ def _simulate_group(
                     scale = max_lev / gross
                 m = 0
                 for j in range(k):
-                    w = weights[r, c0 + j]
-                    a = asset_of_col[c0 + j]
-                    p = exec_price[i, a]
+                    w = weights[c0 + j, r]
+                    p = trade_price[e, asset[j]]
                     if np.isnan(w) or np.isnan(p) or value <= 0.0:
                         continue
                     d = w * scale * value / p - pos[j]
                     if is_close(d, 0.0) or abs(d) * p < min_trade:
                         continue
                     delta[j] = d
-                    order_val[j] = d * p
-                    seq[m] = j
-                    m += 1
-                # ascending order value: sales first, small purchases before large ones
-                for u in range(1, m):
-                    key = seq[u]
-                    v = u - 1
-                    while v >= 0 and order_val[seq[v]] > order_val[key]:
+                    # insertion by ascending order value, after any equal one (stable):
+                    # sales first, small purchases before large ones
+                    val = d * p
+                    v = m - 1
+                    while v >= 0 and seq_val[v] > val:
                         seq[v + 1] = seq[v]
+                        seq_val[v + 1] = seq_val[v]
                         v -= 1
-                    seq[v + 1] = key
+                    seq[v + 1] = j
+                    seq_val[v + 1] = val
+                    m += 1
                 for u in range(m):
                     j = seq[u]
-                    a = asset_of_col[c0 + j]
-                    p = exec_price[i, a]
+                    p = trade_price[e, asset[j]]
                     if delta[j] < 0.0:
                         filled, cash, pj, dj, free, fsize, fprice, fpaid = sell(
                             cash,
@@ -207,9 +265,12 @@ def _simulate_group(
                         debt[j] = dj
                         stats[S.N_ORDERS] += 1.0
                         stats[S.TOTAL_FEES] += fpaid
+                        flows[j] += abs(fsize * fprice) + abs(fpaid)
+                        units[j] += abs(fsize)
                         if record:
-                            rec = orders[start + n]
-                            rec["id"] = start + n
+                            slot = col_offset[c0 + j] + n_col[j]
+                            rec = orders[slot]
+                            rec["id"] = slot
                             rec["col"] = c0 + j
                             rec["idx"] = i
                             rec["size"] = fsize
@@ -217,17 +278,17 @@ def _simulate_group(
                             rec["fees"] = fpaid
                             rec["side"] = side
                             rec["reason"] = R_REBALANCE
-                        n += 1
+                        n_col[j] += 1
                     delta[j] = 0.0
+            e += 1
+        if record:
+            continue  # full mode: the per-bar figures come from the equity panel
         value = cash
         in_market = False
         for j in range(k):
-            c = close[i, asset_of_col[c0 + j]]
-            if not np.isnan(c):
-                last[j] = c
             if pos[j] != 0.0:
                 in_market = True
-                value += pos[j] * last[j]
+                value += pos[j] * close[i, asset[j]]
         cash = snap(cash)
         r = S.bar_return(value, prev)
         prev = value
@@ -249,30 +310,39 @@ def _simulate_group(
             down,
             bars_in,
         )
-    S.store(stats, n_bars, prev, peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in)
-    return n
+    total = 0.0
+    for j in range(k):
+        counts[c0 + j] = n_col[j]
+        total += flows[j] + units[j] * arr.high[asset[j]]
+    # |cash| and every holding stay below this: finite means the equity panel is too
+    bound[g] = abs(init_cash) + total
+    if not record:
+        S.store(
+            stats, n_bars, prev, peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in
+        )
 
 
 @jit()
 def simulate_weights(
     arr: WeightArrays,
     par: WeightParams,
-    offsets: np.ndarray,
+    col_offset: np.ndarray,
     orders: np.ndarray,
     record: bool,
     stats: np.ndarray,
     ret_out: np.ndarray,
     counts: np.ndarray,
+    bound: np.ndarray,
     g_lo: int,
     g_hi: int,
 ) -> None:
-    """Simulate groups ``[g_lo, g_hi)``; orders of group ``g`` go to ``orders[offsets[g]:]``.
+    """Simulate groups ``[g_lo, g_hi)``; orders of column ``c`` go to ``orders[col_offset[c]:]``.
 
-    ``counts[g]`` receives the number of orders written. ``ret_out`` is
+    ``counts[c]`` receives the number of orders of column ``c``, ``bound[g]`` a bound on
+    the magnitude of group ``g``'s cash and holdings (inf: the equity overflowed). In full
+    mode (``record``) only the order figures of ``stats`` are filled. ``ret_out`` is
     ``(n_bars, n_groups)`` to keep each portfolio's bar returns, or ``(0, 0)``. Disjoint
     group ranges can run in parallel threads (each writes only its own groups).
     """
     for g in range(g_lo, g_hi):
-        counts[g] = _simulate_group(
-            arr, par, g, orders, offsets[g] if record else 0, record, stats[g], ret_out
-        )
+        _simulate_group(arr, par, g, col_offset, orders, record, stats[g], ret_out, counts, bound)

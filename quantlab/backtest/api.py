@@ -537,40 +537,64 @@ def from_weights(
         min_trade=column_param(min_trade, "min_trade", n_groups, low=0.0, columns=gl),
         granularity=_optional(size_granularity, "size_granularity", n_groups, gl, low=0.0),
     )
-    arr = WK.WeightArrays(close_arr, exec_price, w_arr, row_of_bar, asset_of_col, group_start)
+    n_cols = len(columns)
+    close_ffill = np.ascontiguousarray(RK.ffill_columns_serial(close_arr))
+    high = np.nan_to_num(np.fmax.reduce(np.abs(close_arr), axis=0), nan=0.0)
     record = mode == "full"
     raw = np.empty((n_groups, S.N_STATS))
+    col_offset = np.zeros(n_cols + 1, dtype=np.int64)
     if record:
-        n_reb = int((row_of_bar >= 0).sum())
-        offsets = np.zeros(n_groups + 1, dtype=np.int64)
-        offsets[1:] = np.cumsum(np.diff(group_start) * n_reb)
-        orders = np.empty(int(offsets[-1]), dtype=order_dt)
-    else:
-        offsets = np.zeros(n_groups + 1, dtype=np.int64)
-        orders = np.empty(0, dtype=order_dt)
+        active: list[np.ndarray] = []  # per thread: the bars giving its columns a weight
+        in_threads(
+            lambda lo, hi: active.append(WK.order_capacity(w_arr, row_of_bar, col_offset, lo, hi)),
+            n_cols,
+            n_cols * n_bars,
+        )
+        np.cumsum(col_offset, out=col_offset)
+        row_of_bar[~np.logical_or.reduce(active)] = -1  # all-NaN rows: no rebalance
+    orders = np.empty(int(col_offset[-1]), dtype=order_dt)
     keep = keep_returns and not record
     rets = np.zeros((n_bars, n_groups)) if keep else np.zeros((0, 0))
-    counts = np.zeros(n_groups, dtype=np.int64)
+    counts = np.zeros(n_cols, dtype=np.int64)
+    bound = np.zeros(n_groups)
+    reb_bar = np.flatnonzero(row_of_bar >= 0)
+    trade_price = np.ascontiguousarray(exec_price[reb_bar])
+    before = close_ffill[np.maximum(reb_bar - 1, 0)]  # last valid close before the bar
+    before[reb_bar == 0] = np.nan
+    arr = WK.WeightArrays(
+        close=close_ffill,
+        weights=w_arr,
+        reb_bar=reb_bar,
+        reb_row=row_of_bar[reb_bar],
+        trade_price=trade_price,
+        value_price=np.where(np.isnan(trade_price), before, trade_price),
+        asset_of_col=asset_of_col,
+        group_start=group_start,
+        high=high,
+    )
     in_threads(
         lambda lo, hi: WK.simulate_weights(
-            arr, par, offsets, orders, record, raw, rets, counts, lo, hi
+            arr, par, col_offset, orders, record, raw, rets, counts, bound, lo, hi
         ),
         n_groups,
-        n_groups * n_bars * max(1, len(columns) // max(n_groups, 1)),
+        n_groups * n_bars * max(1, n_cols // max(n_groups, 1)),
     )
-    _check_finite(raw, gl, "portfolio")
     init_cash_g = np.broadcast_to(par.init_cash, (n_groups,)).astype(np.float64)
     if not record:
+        _check_finite(raw, gl, "portfolio")
         ppy = _annualization(labels.index, periods_per_year)
         vals = S.finalize(raw, init_cash_g, ppy if ppy is not None else 1.0)
         table = pd.DataFrame(vals, index=gl, columns=list(S.STAT_NAMES))
         returns = pd.DataFrame(rets, index=labels.index, columns=gl) if keep else None
         return SummaryResult(table, ppy, returns)
-    # orders of a group are in time order; the result wants them sorted by column then bar
-    compact = RK.gather_by_column(orders, offsets, counts, len(columns))
-    _check_orders_finite(
-        compact, close_arr, asset_of_col, group_start, init_cash_g, gl, "portfolio"
-    )
+    # the full mode does no per-bar accounting in the kernel: check what it did book
+    _check_finite(raw, gl, "portfolio", _ORDER_STATS)
+    _check_bound(bound, gl)
+    n_orders = RK.close_gaps(orders, col_offset, counts)
+    if n_orders < len(orders) // 2:  # mostly skipped trades: do not keep the spare room
+        orders = orders[:n_orders].copy()
+    col_start = np.zeros(n_cols + 1, dtype=np.int64)
+    np.cumsum(counts, out=col_start[1:])
     return BacktestResult(
         index=labels.index,
         columns=columns,
@@ -579,15 +603,34 @@ def from_weights(
         asset_of_col=asset_of_col,
         group_start=group_start,
         init_cash=init_cash_g,
-        orders=compact,
+        orders=orders[:n_orders],
         raw_stats=raw,
         periods_per_year=periods_per_year,
         squeeze=n_groups == 1 and not isinstance(columns, pd.MultiIndex),
+        bar_stats_from_panels=True,
+        col_start=col_start,
     )
 
 
+def _check_bound(bound: np.ndarray, labels: pd.Index) -> None:
+    """Full mode: refuse orders from which the equity panel would overflow float64.
+
+    ``bound`` is the kernel's ``|init_cash| + sum(|size x price| + fees) + sum(|size|) x
+    the highest price``, per portfolio (see :func:`_check_orders_finite`).
+    """
+    bad = ~np.isfinite(bound)
+    if bad.any():
+        j = int(np.argmax(bad))
+        raise ValidationError(
+            f"the backtest overflowed float64 in portfolio {labels[j]!r} (its equity or cash "
+            f"reached inf/NaN; {int(bad.sum())} of {len(bad)} portfolios affected): the prices "
+            "span too many orders of magnitude for init_cash. Rescale close or lower init_cash"
+        )
+
+
 def _weights_panel(weights: Any, labels: Labels) -> tuple[np.ndarray, pd.Index, np.ndarray, bool]:
-    """Weights as ``(n_rows, n_cols)`` float64, their columns, asset map, constant flag."""
+    """Weights as C-contiguous ``(n_cols, n_rows)`` float64 (each column contiguous, the
+    kernel's layout), their columns, asset map, constant flag."""
     if isinstance(weights, dict):
         weights = pd.Series(weights, dtype=float)
     if isinstance(weights, pd.Series) or (
@@ -605,18 +648,18 @@ def _weights_panel(weights: Any, labels: Labels) -> tuple[np.ndarray, pd.Index, 
         )
         frame = pd.DataFrame([ser.to_numpy(dtype=float)], columns=ser.index)
         columns, asset_of_col = _weight_columns(frame.columns, labels)
-        w = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
+        w = frame.to_numpy(dtype=np.float64)
         _check_weight_values(w)
-        return w, columns, asset_of_col, True
+        return np.ascontiguousarray(w.T), columns, asset_of_col, True
     columns_, asset_of_col, _ = _inputs.map_columns(labels, weights, "weights")
-    w, _ = as_float_panel(weights, "weights", allow_nan=True)
+    # column-major, as pandas holds a frame: no copy (as_float_panel rejects inf)
+    w, _ = as_float_panel(weights, "weights", allow_nan=True, order="F")
     if w.shape[0] != len(labels.index):
         raise ShapeError(
             f"weights has {w.shape[0]} rows but close has {len(labels.index)}; pass one row "
             "per bar (all-NaN rows mean no rebalance)"
         )
-    _check_weight_values(w)
-    return w, columns_, asset_of_col, False
+    return np.ascontiguousarray(w.T), columns_, asset_of_col, False
 
 
 def _weight_columns(cols: pd.Index, labels: Labels) -> tuple[pd.Index, np.ndarray]:

@@ -509,6 +509,41 @@ def test_weights_groups() -> None:
     assert_matches(res, ref)
 
 
+@pytest.mark.parametrize("layout", ["c_array", "f_array", "two_blocks"])
+def test_weights_layouts_give_the_frame_result(layout: str) -> None:
+    # the kernel reads the weights column-major: a frame's own layout is used as is,
+    # anything else is converted first; every path must give the same orders
+    close = make_ohlc(80, 4, 5, nan_frac=0.05)["close"]
+    w = random_weights(close, 6, nan_rows=0.3, nan_cells=0.1, short=True)
+    base, _ = run_weights(close, w, fees=0.001)
+    data: object
+    if layout == "c_array":
+        data = np.ascontiguousarray(w.to_numpy())
+    elif layout == "f_array":
+        data = np.asfortranarray(w.to_numpy())
+    else:
+        data = pd.concat([w.iloc[:, :2], w.iloc[:, 2:]], axis=1)
+    res = ql.backtest.from_weights(close, data, fees=0.001)
+    np.testing.assert_array_equal(res.order_records, base.order_records)
+    np.testing.assert_array_equal(res.equity.to_numpy(), base.equity.to_numpy())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("min_trade", [60.0, 200.0])  # some / more than half skipped
+def test_weights_orders_packed_after_skipped_trades(seed: int, min_trade: float) -> None:
+    # each column writes its orders from a slot sized for a trade at every bar giving it a
+    # weight; skipped trades (min_trade, NaN prices) leave gaps that must be packed
+    close = make_ohlc(100, 4, seed, nan_frac=0.08, edges=True)["close"]
+    w = random_weights(close, seed + 7, nan_rows=0.3, nan_cells=0.2, short=True)
+    res, _ = run_weights(close, w, min_trade=min_trade, fees=0.002, init_cash=1000.0)
+    rec = res.order_records
+    assert 0 < len(rec)
+    np.testing.assert_array_equal(rec["id"], np.arange(len(rec)))
+    assert (np.diff(rec["col"] * len(close) + rec["idx"]) > 0).all()  # by column, then bar
+    counts = np.bincount(rec["col"], minlength=close.shape[1])
+    np.testing.assert_array_equal(res._col_start, np.r_[0, np.cumsum(counts)])
+
+
 def test_sells_execute_before_buys() -> None:
     idx = pd.bdate_range("2024-01-01", periods=2)
     close = pd.DataFrame({"A": [10.0, 10.0], "B": [20.0, 20.0]}, index=idx)
