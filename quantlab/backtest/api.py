@@ -370,6 +370,11 @@ def _check_orders_finite(
         bound = np.abs(init_cash).astype(np.float64) + np.bincount(
             group_of_col, weights=per_col, minlength=n_groups
         )
+    _refuse_overflow(bound, labels, what)
+
+
+def _refuse_overflow(bound: np.ndarray, labels: pd.Index, what: str) -> None:
+    """Raise if any ``what`` (column / portfolio) has a non-finite overflow bound."""
     bad = ~np.isfinite(bound)
     if bad.any():
         j = int(np.argmax(bad))
@@ -618,14 +623,7 @@ def _check_bound(bound: np.ndarray, labels: pd.Index) -> None:
     ``bound`` is the kernel's ``|init_cash| + sum(|size x price| + fees) + sum(|size|) x
     the highest price``, per portfolio (see :func:`_check_orders_finite`).
     """
-    bad = ~np.isfinite(bound)
-    if bad.any():
-        j = int(np.argmax(bad))
-        raise ValidationError(
-            f"the backtest overflowed float64 in portfolio {labels[j]!r} (its equity or cash "
-            f"reached inf/NaN; {int(bad.sum())} of {len(bad)} portfolios affected): the prices "
-            "span too many orders of magnitude for init_cash. Rescale close or lower init_cash"
-        )
+    _refuse_overflow(bound, labels, "portfolio")
 
 
 def _weights_panel(weights: Any, labels: Labels) -> tuple[np.ndarray, pd.Index, np.ndarray, bool]:
