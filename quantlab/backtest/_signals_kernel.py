@@ -706,6 +706,7 @@ def _simulate_column(
     prev = init_cash
     peak = init_cash
     peak_idx = -1
+    trough = init_cash
     max_dd = 0.0
     max_dur = 0
     nr = 0
@@ -915,16 +916,18 @@ def _simulate_column(
                 nr += 1 if ok else 0
                 s1 += d
                 s2 += d * d
-                # selects, not branches: the sign of a return and a new high are coin
-                # flips the branch predictor loses (adding 0.0 and max() change nothing)
+                # a select, not a branch: the sign of a return is a coin flip the branch
+                # predictor loses (adding 0.0 changes nothing)
                 down += rr * rr if rr < 0.0 else 0.0
-                new_high = value >= peak
-                peak = value if new_high else peak
-                peak_idx = k if new_high else peak_idx
-                max_dur = max(max_dur, k - peak_idx)
-                # never true on a new high (max_dd <= 0): rare, so a predictable branch
-                if value < peak * (1.0 + max_dd):
-                    max_dd = value / peak - 1.0
+                if value >= peak:  # a new high closes the drawdown since the last one
+                    dd = trough / peak - 1.0
+                    max_dd = dd if dd < max_dd else max_dd
+                    peak = value
+                    peak_idx = k
+                    trough = value
+                else:
+                    trough = value if value < trough else trough
+                    max_dur = max(max_dur, k - peak_idx)
             if seg_end < j:
                 # flat bars [seg_end, j): value == prev, return 0 (exactly what the loop
                 # above would add, bar by bar)
@@ -934,14 +937,14 @@ def _simulate_column(
                     for _ in range(j - seg_end):
                         s1 += d
                         s2 += d * d
-                if prev >= peak:
+                if prev >= peak:  # after the first bar trough == peak: no new drawdown
+                    dd = trough / peak - 1.0
+                    max_dd = dd if dd < max_dd else max_dd
                     peak = prev
                     peak_idx = j - 1
-                else:
-                    if prev < peak * (1.0 + max_dd):
-                        max_dd = prev / peak - 1.0
-                    if j - 1 - peak_idx > max_dur:
-                        max_dur = j - 1 - peak_idx
+                    trough = prev
+                elif j - 1 - peak_idx > max_dur:
+                    max_dur = j - 1 - peak_idx
                 for k in range(j - 1, seg_end - 1, -1):  # the last valid close so far
                     if not np.isnan(close_row[k]):
                         last = close_row[k]
@@ -954,6 +957,7 @@ def _simulate_column(
             prev,
             peak,
             float(peak_idx),
+            trough,
             max_dd,
             float(max_dur),
             float(nr),

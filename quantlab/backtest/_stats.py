@@ -8,6 +8,12 @@ drawdown duration counts bars spent below the peak. The variance accumulates shi
 sums ``sum(r - K)`` and ``sum((r - K)**2)`` with ``K`` the first return: numerically
 stable for returns (``|mean| << 1``) and free of a division per bar.
 
+The maximum drawdown is taken once per drawdown, not per bar: the lowest equity since the
+last high (the trough) is kept, and a new high (or the end) closes the drawdown at
+``trough / peak - 1``. As ``x / peak - 1`` is monotone in ``x`` (IEEE division rounds
+correctly), this is exactly the minimum of the per-bar drawdowns, with one division per
+drawdown instead of a compare-and-divide on the loop's critical path.
+
 The hot loop keeps the running figures in local variables (``bar`` returns the updated
 tuple, which LLVM keeps in registers once inlined) and stores them once per column.
 """
@@ -88,6 +94,7 @@ def bar(
     in_market: bool,
     peak: float,
     peak_idx: float,
+    trough: float,
     max_dd: float,
     max_dur: float,
     n: float,
@@ -96,7 +103,7 @@ def bar(
     s2: float,
     down: float,
     bars_in: float,
-) -> tuple[float, float, float, float, float, float, float, float, float, float]:
+) -> tuple[float, float, float, float, float, float, float, float, float, float, float]:
     """Account for bar ``i`` (equity ``value``, return ``r``); returns the new figures.
 
     Equity is never NaN inside the engine (a position implies a valid last price), so
@@ -114,16 +121,17 @@ def bar(
     s2 += d * d
     if rr < 0.0:
         down += rr * rr
-    if value >= peak:
+    if value >= peak:  # a new high closes the drawdown since the last one
+        dd = trough / peak - 1.0
+        max_dd = dd if dd < max_dd else max_dd
         peak = value
         peak_idx = i
+        trough = value
     else:
-        # divide only when the drawdown can be a new maximum
-        if value < peak * (1.0 + max_dd):
-            max_dd = value / peak - 1.0
+        trough = value if value < trough else trough
         if i - peak_idx > max_dur:
             max_dur = i - peak_idx
-    return peak, peak_idx, max_dd, max_dur, n, shift, s1, s2, down, bars_in
+    return peak, peak_idx, trough, max_dd, max_dur, n, shift, s1, s2, down, bars_in
 
 
 @jit()
@@ -133,6 +141,7 @@ def store(
     prev: float,
     peak: float,
     peak_idx: float,
+    trough: float,
     max_dd: float,
     max_dur: float,
     n: float,
@@ -142,12 +151,14 @@ def store(
     down: float,
     bars_in: float,
 ) -> None:
-    """Write the running figures of one column into its stats row."""
+    """Write the running figures of one column into its stats row (the drawdown still
+    open at the end counts: ``trough / peak - 1``)."""
+    dd = trough / peak - 1.0
     st[FINAL_VALUE] = prev
     st[PREV_VALUE] = prev
     st[PEAK] = peak
     st[PEAK_IDX] = peak_idx
-    st[MAX_DRAWDOWN] = max_dd
+    st[MAX_DRAWDOWN] = dd if dd < max_dd else max_dd
     st[MAX_DD_DURATION] = max_dur
     st[N_RETURNS] = n
     st[SHIFT] = shift
@@ -172,6 +183,7 @@ def bar_stats_from_equity(
         prev = init_cash[g]
         peak = init_cash[g]
         peak_idx = -1.0
+        trough = init_cash[g]
         max_dd = 0.0
         max_dur = 0.0
         nr = 0.0
@@ -184,13 +196,14 @@ def bar_stats_from_equity(
             value = equity[i, g]
             r = bar_return(value, prev)
             prev = value
-            peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = bar(
+            peak, peak_idx, trough, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = bar(
                 i,
                 value,
                 r,
                 in_market[i, g],
                 peak,
                 peak_idx,
+                trough,
                 max_dd,
                 max_dur,
                 nr,
@@ -201,7 +214,20 @@ def bar_stats_from_equity(
                 bars_in,
             )
         store(
-            raw[g], n_bars, prev, peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in
+            raw[g],
+            n_bars,
+            prev,
+            peak,
+            peak_idx,
+            trough,
+            max_dd,
+            max_dur,
+            nr,
+            shift,
+            s1,
+            s2,
+            down,
+            bars_in,
         )
 
 

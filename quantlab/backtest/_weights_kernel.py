@@ -155,6 +155,7 @@ def _simulate_group(
     prev = init_cash
     peak = init_cash
     peak_idx = -1.0
+    trough = init_cash
     max_dd = 0.0
     max_dur = 0.0
     nr = 0.0
@@ -294,13 +295,14 @@ def _simulate_group(
         prev = value
         if keep_returns:
             ret_out[i, g] = r
-        peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = S.bar(
+        peak, peak_idx, trough, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = S.bar(
             i,
             value,
             r,
             in_market,
             peak,
             peak_idx,
+            trough,
             max_dd,
             max_dur,
             nr,
@@ -318,7 +320,20 @@ def _simulate_group(
     bound[g] = abs(init_cash) + total
     if not record:
         S.store(
-            stats, n_bars, prev, peak, peak_idx, max_dd, max_dur, nr, shift, s1, s2, down, bars_in
+            stats,
+            n_bars,
+            prev,
+            peak,
+            peak_idx,
+            trough,
+            max_dd,
+            max_dur,
+            nr,
+            shift,
+            s1,
+            s2,
+            down,
+            bars_in,
         )
 
 
