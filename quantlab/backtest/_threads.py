@@ -16,6 +16,8 @@ import numpy as np
 
 from quantlab import config
 
+_CHUNKS_PER_THREAD = 4
+
 
 def n_threads() -> int:
     """Threads for the engine: ``QUANTLAB_NUM_THREADS``, else numba's thread count."""
@@ -36,7 +38,11 @@ def in_threads(run: Callable[[int, int], object], n_items: int, work: int) -> No
     if k <= 1 or work < config.PARALLEL_MIN_ELEMENTS:
         run(0, n_items)
         return
-    bounds = np.linspace(0, n_items, k + 1).astype(np.int64)
+    # a few ranges per thread, taken in turn: columns differ in cost (a fast moving
+    # average trades more often) and a shared machine can stall one thread, so equal
+    # halves left one core idle at the end of the call
+    n_chunks = min(n_items, _CHUNKS_PER_THREAD * k)
+    bounds = np.linspace(0, n_items, n_chunks + 1).astype(np.int64)
     with ThreadPoolExecutor(max_workers=k) as pool:
         futures = [
             pool.submit(run, int(lo), int(hi))

@@ -549,7 +549,7 @@ def from_weights(
     raw = np.empty((n_groups, S.N_STATS))
     col_offset = np.zeros(n_cols + 1, dtype=np.int64)
     if record:
-        active: list[np.ndarray] = []  # per thread: the bars giving its columns a weight
+        active: list[np.ndarray] = []  # per column range: the bars giving its columns a weight
         in_threads(
             lambda lo, hi: active.append(WK.order_capacity(w_arr, row_of_bar, col_offset, lo, hi)),
             n_cols,
