@@ -32,12 +32,16 @@ def crossed(
     for c in prange(n_out):
         sa = a[ia[c]]
         sb = b[ib[c]]
-        out[c, 0] = False
-        for t in range(1, n):
-            if above:
-                out[c, t] = sa[t] > sb[t] and sa[t - 1] <= sb[t - 1]
-            else:
-                out[c, t] = sa[t] < sb[t] and sa[t - 1] >= sb[t - 1]
+        oc = out[c]
+        oc[0] = False
+        # bitwise & (no short-circuit branch) lets LLVM vectorize the loop; a comparison
+        # with NaN is False either way
+        if above:
+            for t in range(1, n):
+                oc[t] = (sa[t] > sb[t]) & (sa[t - 1] <= sb[t - 1])
+        else:
+            for t in range(1, n):
+                oc[t] = (sa[t] < sb[t]) & (sa[t - 1] >= sb[t - 1])
     return out
 
 

@@ -213,7 +213,9 @@ class _Operand(NamedTuple):
 def _operand(x: Any, name: str) -> _Operand:
     if isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)):
         return _Operand(None, None, float(x), False)
-    arr, labels = as_float_panel(x, name)
+    # column-major: a frame's own layout, and its transpose is the kernels' series-major
+    # layout, so neither conversion copies
+    arr, labels = as_float_panel(x, name, order="F")
     return _Operand(arr, labels, np.nan, isinstance(x, (pd.DataFrame, pd.Series)))
 
 

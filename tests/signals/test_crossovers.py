@@ -39,6 +39,21 @@ def test_same_columns_match_naive(close, above):
         assert got[c].tolist() == naive.crossed(fast[c].tolist(), slow[c].tolist(), above)
 
 
+@pytest.mark.parametrize("above", [True, False])
+def test_memory_layout_does_not_change_crossings(close, above):
+    """Frames are read column-major without a copy; row-major arrays give the same."""
+    fast, slow = qi.sma(close, 5), qi.sma(close, 20)
+    func = qs.crossed_above if above else qs.crossed_below
+    want = func(fast, slow).to_numpy()
+    for a, b in [
+        (np.ascontiguousarray(fast.to_numpy()), np.ascontiguousarray(slow.to_numpy())),
+        (np.asfortranarray(fast.to_numpy()), np.ascontiguousarray(slow.to_numpy())),
+        (fast.to_numpy()[:, ::-1][:, ::-1], np.asfortranarray(slow.to_numpy())),
+    ]:
+        got = func(a, b)
+        np.testing.assert_array_equal(np.asarray(got), want)
+
+
 def test_scalar_and_series_broadcast(close):
     r = qi.rsi(close, 14)
     got = qs.crossed_above(r, 50)
