@@ -20,6 +20,7 @@ Targets: >= 1,000 predictions/s, p99 < 200 ms, zero errors.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import signal
@@ -305,6 +306,9 @@ def run(
             "uvicorn_workers": workers,
             "ttl_s": ttl,
             "rows_per_request": 1,
+            # uvicorn picks uvloop / httptools when installed (uvicorn[standard])
+            "event_loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+            "http_parser": "httptools" if importlib.util.find_spec("httptools") else "h11",
             "store": "sqlite (temporary)" if uri.startswith("sqlite") else uri,
             "cpus": os.cpu_count(),
             "python": sys.version.split()[0],
