@@ -14,11 +14,13 @@ last high (the trough) is kept, and a new high (or the end) closes the drawdown 
 correctly), this is exactly the minimum of the per-bar drawdowns, with one division per
 drawdown instead of a compare-and-divide on the loop's critical path.
 
-The hot loop keeps the running figures in local variables (``bar`` returns the updated
-tuple, which LLVM keeps in registers once inlined) and stores them once per column.
+The hot loop keeps the running figures in a :class:`Running` tuple (``bar`` returns the
+updated one, which LLVM keeps in registers) and stores them once per column.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -67,6 +69,28 @@ STAT_NAMES = (
 )
 
 
+class Running(NamedTuple):
+    """The running figures of one column between two bars (see :func:`bar`)."""
+
+    peak: float  # highest equity so far (starts at the initial value)
+    peak_idx: float  # its bar (-1: the initial value)
+    trough: float  # lowest equity since the peak
+    max_dd: float  # deepest drawdown closed so far (<= 0)
+    max_dur: float  # longest stretch of bars below the peak
+    n: float  # valid returns
+    shift: float  # K, the first valid return
+    s1: float  # sum(r - K)
+    s2: float  # sum((r - K) ** 2)
+    down: float  # sum(r ** 2) over r < 0
+    bars_in: float  # bars holding a position
+
+
+@jit()
+def running_init(init_value: float) -> Running:
+    """The figures before the first bar."""
+    return Running(init_value, -1.0, init_value, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
 @jit()
 def stats_init(st: np.ndarray, init_value: float) -> None:
     st[:] = 0.0
@@ -87,28 +111,13 @@ def bar_return(value: float, prev: float) -> float:
 
 
 @jit()
-def bar(
-    i: int,
-    value: float,
-    r: float,
-    in_market: bool,
-    peak: float,
-    peak_idx: float,
-    trough: float,
-    max_dd: float,
-    max_dur: float,
-    n: float,
-    shift: float,
-    s1: float,
-    s2: float,
-    down: float,
-    bars_in: float,
-) -> tuple[float, float, float, float, float, float, float, float, float, float, float]:
+def bar(i: int, value: float, r: float, in_market: bool, run: Running) -> Running:
     """Account for bar ``i`` (equity ``value``, return ``r``); returns the new figures.
 
     Equity is never NaN inside the engine (a position implies a valid last price), so
     only a NaN return after a total loss is skipped.
     """
+    peak, peak_idx, trough, max_dd, max_dur, n, shift, s1, s2, down, bars_in = run
     if in_market:
         bars_in += 1.0
     ok = r == r  # branch-free: a NaN return (after a total loss) is not an observation
@@ -131,41 +140,26 @@ def bar(
         trough = value if value < trough else trough
         if i - peak_idx > max_dur:
             max_dur = i - peak_idx
-    return peak, peak_idx, trough, max_dd, max_dur, n, shift, s1, s2, down, bars_in
+    return Running(peak, peak_idx, trough, max_dd, max_dur, n, shift, s1, s2, down, bars_in)
 
 
 @jit()
-def store(
-    st: np.ndarray,
-    n_bars: int,
-    prev: float,
-    peak: float,
-    peak_idx: float,
-    trough: float,
-    max_dd: float,
-    max_dur: float,
-    n: float,
-    shift: float,
-    s1: float,
-    s2: float,
-    down: float,
-    bars_in: float,
-) -> None:
+def store(st: np.ndarray, n_bars: int, prev: float, run: Running) -> None:
     """Write the running figures of one column into its stats row (the drawdown still
     open at the end counts: ``trough / peak - 1``)."""
-    dd = trough / peak - 1.0
+    dd = run.trough / run.peak - 1.0
     st[FINAL_VALUE] = prev
     st[PREV_VALUE] = prev
-    st[PEAK] = peak
-    st[PEAK_IDX] = peak_idx
-    st[MAX_DRAWDOWN] = dd if dd < max_dd else max_dd
-    st[MAX_DD_DURATION] = max_dur
-    st[N_RETURNS] = n
-    st[SHIFT] = shift
-    st[S1] = s1
-    st[S2] = s2
-    st[DOWNSIDE_SUMSQ] = down
-    st[BARS_IN_MARKET] = bars_in
+    st[PEAK] = run.peak
+    st[PEAK_IDX] = run.peak_idx
+    st[MAX_DRAWDOWN] = dd if dd < run.max_dd else run.max_dd
+    st[MAX_DD_DURATION] = run.max_dur
+    st[N_RETURNS] = run.n
+    st[SHIFT] = run.shift
+    st[S1] = run.s1
+    st[S2] = run.s2
+    st[DOWNSIDE_SUMSQ] = run.down
+    st[BARS_IN_MARKET] = run.bars_in
     st[N_BARS] = n_bars
 
 
@@ -181,54 +175,13 @@ def bar_stats_from_equity(
     n_bars, n_groups = equity.shape
     for g in prange(n_groups):
         prev = init_cash[g]
-        peak = init_cash[g]
-        peak_idx = -1.0
-        trough = init_cash[g]
-        max_dd = 0.0
-        max_dur = 0.0
-        nr = 0.0
-        shift = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        down = 0.0
-        bars_in = 0.0
+        run = running_init(prev)
         for i in range(n_bars):
             value = equity[i, g]
             r = bar_return(value, prev)
             prev = value
-            peak, peak_idx, trough, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = bar(
-                i,
-                value,
-                r,
-                in_market[i, g],
-                peak,
-                peak_idx,
-                trough,
-                max_dd,
-                max_dur,
-                nr,
-                shift,
-                s1,
-                s2,
-                down,
-                bars_in,
-            )
-        store(
-            raw[g],
-            n_bars,
-            prev,
-            peak,
-            peak_idx,
-            trough,
-            max_dd,
-            max_dur,
-            nr,
-            shift,
-            s1,
-            s2,
-            down,
-            bars_in,
-        )
+            run = bar(i, value, r, in_market[i, g], run)
+        store(raw[g], n_bars, prev, run)
 
 
 @jit()

@@ -153,17 +153,7 @@ def _simulate_group(
     units = np.zeros(k)  # sum of |size| per column (overflow bound)
     S.stats_init(stats, init_cash)
     prev = init_cash
-    peak = init_cash
-    peak_idx = -1.0
-    trough = init_cash
-    max_dd = 0.0
-    max_dur = 0.0
-    nr = 0.0
-    shift = 0.0
-    s1 = 0.0
-    s2 = 0.0
-    down = 0.0
-    bars_in = 0.0
+    run = S.running_init(init_cash)
     e = 0  # the next rebalance
     for i in range(n_bars):
         if e < n_reb and reb_bar[e] == i:
@@ -295,23 +285,7 @@ def _simulate_group(
         prev = value
         if keep_returns:
             ret_out[i, g] = r
-        peak, peak_idx, trough, max_dd, max_dur, nr, shift, s1, s2, down, bars_in = S.bar(
-            i,
-            value,
-            r,
-            in_market,
-            peak,
-            peak_idx,
-            trough,
-            max_dd,
-            max_dur,
-            nr,
-            shift,
-            s1,
-            s2,
-            down,
-            bars_in,
-        )
+        run = S.bar(i, value, r, in_market, run)
     total = 0.0
     for j in range(k):
         counts[c0 + j] = n_col[j]
@@ -319,22 +293,7 @@ def _simulate_group(
     # |cash| and every holding stay below this: finite means the equity panel is too
     bound[g] = abs(init_cash) + total
     if not record:
-        S.store(
-            stats,
-            n_bars,
-            prev,
-            peak,
-            peak_idx,
-            trough,
-            max_dd,
-            max_dur,
-            nr,
-            shift,
-            s1,
-            s2,
-            down,
-            bars_in,
-        )
+        S.store(stats, n_bars, prev, run)
 
 
 @jit()
