@@ -702,19 +702,8 @@ def _simulate_column(
     st[FREE] = init_cash
     st[ENTRY_IDX] = -1.0
     S.stats_init(stats, init_cash)
-    # running figures, kept in locals (see _stats.bar)
     prev = init_cash
-    peak = init_cash
-    peak_idx = -1
-    trough = init_cash
-    max_dd = 0.0
-    max_dur = 0
-    nr = 0
-    shift = 0.0
-    s1 = 0.0
-    s2 = 0.0
-    down = 0.0
-    bars_in = 0
+    run = S.running_init(init_cash)
     n = 0
     p_le = False
     p_lx = False
@@ -884,91 +873,29 @@ def _simulate_column(
                 next_sig += 1
             j = signal_bars[next_sig] if next_sig < n_sig else n_bars
         if track:
-            # bars [i, j) at constant pos and cash: _stats.bar written out (a call to a
-            # cached kernel is not inlined and tripled the loop's cost) and branch-free on
-            # the NaN return (a branch there doubled it); tests pin it to
-            # bar_stats_from_equity, which calls _stats.bar. Flat, every bar after the
-            # first has value == prev == cash: return 0, handled in closed form below.
-            seg_end = j if pos != 0.0 else i + 1
+            # bars [i, j) at constant pos and cash. Flat, every bar after the first has
+            # value == prev == cash (a return of 0): those go in closed form.
+            in_market = pos != 0.0
+            seg_end = j if in_market else i + 1
             for k in range(i, seg_end):
                 c = close_row[k]
                 if not np.isnan(c):
                     last = c
-                if pos == 0.0:
-                    value = cash
-                else:
-                    value = cash + pos * last
-                    bars_in += 1
-                if value == prev:
-                    r = 0.0
-                elif prev != 0.0:
-                    r = value / prev - 1.0
-                else:
-                    r = np.nan
+                value = cash + pos * last if in_market else cash
+                r = S.bar_return(value, prev)
                 prev = value
                 if keep_returns:
                     ret_out[k] += r * ret_weight
-                ok = r == r
-                if nr == 0 and ok:
-                    shift = r
-                rr = r if ok else shift
-                d = rr - shift
-                nr += 1 if ok else 0
-                s1 += d
-                s2 += d * d
-                # a select, not a branch: the sign of a return is a coin flip the branch
-                # predictor loses (adding 0.0 changes nothing)
-                down += rr * rr if rr < 0.0 else 0.0
-                if value >= peak:  # a new high closes the drawdown since the last one
-                    dd = trough / peak - 1.0
-                    max_dd = dd if dd < max_dd else max_dd
-                    peak = value
-                    peak_idx = k
-                    trough = value
-                else:
-                    trough = value if value < trough else trough
-                    max_dur = max(max_dur, k - peak_idx)
+                run = S.bar(k, value, r, in_market, run)
             if seg_end < j:
-                # flat bars [seg_end, j): value == prev, return 0 (exactly what the loop
-                # above would add, bar by bar)
-                nr += j - seg_end
-                if shift != 0.0:
-                    d = -shift
-                    for _ in range(j - seg_end):
-                        s1 += d
-                        s2 += d * d
-                if prev >= peak:  # after the first bar trough == peak: no new drawdown
-                    dd = trough / peak - 1.0
-                    max_dd = dd if dd < max_dd else max_dd
-                    peak = prev
-                    peak_idx = j - 1
-                    trough = prev
-                elif j - 1 - peak_idx > max_dur:
-                    max_dur = j - 1 - peak_idx
+                run = S.flat_bars(run, prev, seg_end, j)
                 for k in range(j - 1, seg_end - 1, -1):  # the last valid close so far
                     if not np.isnan(close_row[k]):
                         last = close_row[k]
                         break
         i = j
     if track:
-        S.store(
-            stats,
-            n_bars,
-            prev,
-            S.Running(
-                peak,
-                float(peak_idx),
-                trough,
-                max_dd,
-                float(max_dur),
-                float(nr),
-                shift,
-                s1,
-                s2,
-                down,
-                float(bars_in),
-            ),
-        )
+        S.store(stats, n_bars, prev, run)
     return n
 
 

@@ -73,22 +73,23 @@ class Running(NamedTuple):
     """The running figures of one column between two bars (see :func:`bar`)."""
 
     peak: float  # highest equity so far (starts at the initial value)
-    peak_idx: float  # its bar (-1: the initial value)
+    peak_idx: int  # its bar (-1: the initial value)
     trough: float  # lowest equity since the peak
     max_dd: float  # deepest drawdown closed so far (<= 0)
-    max_dur: float  # longest stretch of bars below the peak
-    n: float  # valid returns
+    max_dur: int  # longest stretch of bars below the peak
+    n: int  # valid returns
     shift: float  # K, the first valid return
     s1: float  # sum(r - K)
     s2: float  # sum((r - K) ** 2)
     down: float  # sum(r ** 2) over r < 0
-    bars_in: float  # bars holding a position
+    bars_in: int  # bars holding a position
 
 
 @jit()
 def running_init(init_value: float) -> Running:
     """The figures before the first bar."""
-    return Running(init_value, -1.0, init_value, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    # the counters are integers: a float increment is a 4-cycle dependency chain per bar
+    return Running(init_value, -1, init_value, 0.0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0)
 
 
 @jit()
@@ -100,7 +101,7 @@ def stats_init(st: np.ndarray, init_value: float) -> None:
     st[FINAL_VALUE] = init_value
 
 
-@jit()
+@jit(inline=True)
 def bar_return(value: float, prev: float) -> float:
     """Return of a bar closing at ``value`` after ``prev`` (NaN after a total loss)."""
     if value == prev:
@@ -110,26 +111,28 @@ def bar_return(value: float, prev: float) -> float:
     return np.nan
 
 
-@jit()
+@jit(inline=True)
 def bar(i: int, value: float, r: float, in_market: bool, run: Running) -> Running:
     """Account for bar ``i`` (equity ``value``, return ``r``); returns the new figures.
 
     Equity is never NaN inside the engine (a position implies a valid last price), so
-    only a NaN return after a total loss is skipped.
+    only a NaN return after a total loss is skipped. Inlined into the kernels' loops (a
+    call per bar to a separately compiled function tripled the loop's cost).
     """
     peak, peak_idx, trough, max_dd, max_dur, n, shift, s1, s2, down, bars_in = run
     if in_market:
-        bars_in += 1.0
+        bars_in += 1
     ok = r == r  # branch-free: a NaN return (after a total loss) is not an observation
-    if n == 0.0 and ok:
+    if n == 0 and ok:
         shift = r
     rr = r if ok else shift
     d = rr - shift
-    n += 1.0 if ok else 0.0
+    n += 1 if ok else 0
     s1 += d
     s2 += d * d
-    if rr < 0.0:
-        down += rr * rr
+    # a select, not a branch: the sign of a return is a coin flip the branch predictor
+    # loses (adding 0.0 changes nothing)
+    down += rr * rr if rr < 0.0 else 0.0
     if value >= peak:  # a new high closes the drawdown since the last one
         dd = trough / peak - 1.0
         max_dd = dd if dd < max_dd else max_dd
@@ -143,6 +146,28 @@ def bar(i: int, value: float, r: float, in_market: bool, run: Running) -> Runnin
     return Running(peak, peak_idx, trough, max_dd, max_dur, n, shift, s1, s2, down, bars_in)
 
 
+@jit(inline=True)
+def flat_bars(run: Running, value: float, i0: int, i1: int) -> Running:
+    """Bars ``i0 .. i1 - 1`` out of the market whose equity stays ``value``, the previous
+    bar's (a return of 0 on each): exactly what ``i1 - i0`` calls of :func:`bar` give.
+
+    Only the last bar can move the peak, trough, drawdown or duration (the equity does not
+    change), so the bars before it just count, and add ``-shift`` to the shifted sums.
+    """
+    peak, peak_idx, trough, max_dd, max_dur, n, shift, s1, s2, down, bars_in = run
+    if i1 - i0 > 1:
+        if n == 0:
+            shift = 0.0
+        if shift != 0.0:
+            d = -shift
+            for _ in range(i1 - i0 - 1):
+                s1 += d
+                s2 += d * d
+        n += i1 - i0 - 1
+    before_last = Running(peak, peak_idx, trough, max_dd, max_dur, n, shift, s1, s2, down, bars_in)
+    return bar(i1 - 1, value, 0.0, False, before_last)
+
+
 @jit()
 def store(st: np.ndarray, n_bars: int, prev: float, run: Running) -> None:
     """Write the running figures of one column into its stats row (the drawdown still
@@ -151,15 +176,15 @@ def store(st: np.ndarray, n_bars: int, prev: float, run: Running) -> None:
     st[FINAL_VALUE] = prev
     st[PREV_VALUE] = prev
     st[PEAK] = run.peak
-    st[PEAK_IDX] = run.peak_idx
+    st[PEAK_IDX] = float(run.peak_idx)
     st[MAX_DRAWDOWN] = dd if dd < run.max_dd else run.max_dd
-    st[MAX_DD_DURATION] = run.max_dur
-    st[N_RETURNS] = run.n
+    st[MAX_DD_DURATION] = float(run.max_dur)
+    st[N_RETURNS] = float(run.n)
     st[SHIFT] = run.shift
     st[S1] = run.s1
     st[S2] = run.s2
     st[DOWNSIDE_SUMSQ] = run.down
-    st[BARS_IN_MARKET] = run.bars_in
+    st[BARS_IN_MARKET] = float(run.bars_in)
     st[N_BARS] = n_bars
 
 
