@@ -325,14 +325,8 @@ def _check_finite(
     Prices are bounded up front, but compounding (round trips from 1e-50 to 1e50, an
     init_cash near 1e300) can still exceed float64; the engine then refuses the result.
     """
-    bad = ~np.isfinite(raw[:, _FINITE_STATS if fields is None else fields]).all(axis=1)
-    if bad.any():
-        j = int(np.argmax(bad))
-        raise ValidationError(
-            f"the backtest overflowed float64 in {what} {labels[j]!r} (its equity or cash "
-            f"reached inf/NaN; {int(bad.sum())} of {len(bad)} {what}s affected): the prices "
-            "span too many orders of magnitude for init_cash. Rescale close or lower init_cash"
-        )
+    ok = np.isfinite(raw[:, _FINITE_STATS if fields is None else fields]).all(axis=1)
+    _refuse_overflow(ok, labels, what)
 
 
 def _check_orders_finite(
@@ -370,12 +364,12 @@ def _check_orders_finite(
         bound = np.abs(init_cash).astype(np.float64) + np.bincount(
             group_of_col, weights=per_col, minlength=n_groups
         )
-    _refuse_overflow(bound, labels, what)
+    _refuse_overflow(np.isfinite(bound), labels, what)
 
 
-def _refuse_overflow(bound: np.ndarray, labels: pd.Index, what: str) -> None:
-    """Raise if any ``what`` (column / portfolio) has a non-finite overflow bound."""
-    bad = ~np.isfinite(bound)
+def _refuse_overflow(ok: np.ndarray, labels: pd.Index, what: str) -> None:
+    """Raise naming the first ``what`` (column / portfolio) whose ``ok`` is False."""
+    bad = ~ok
     if bad.any():
         j = int(np.argmax(bad))
         raise ValidationError(
@@ -594,7 +588,9 @@ def from_weights(
         return SummaryResult(table, ppy, returns)
     # the full mode does no per-bar accounting in the kernel: check what it did book
     _check_finite(raw, gl, "portfolio", _ORDER_STATS)
-    _check_bound(bound, gl)
+    # the kernel's |init_cash| + sum(|size x price| + fees) + sum(|size|) x the highest
+    # price per portfolio: finite means the equity panel is too (_check_orders_finite)
+    _refuse_overflow(np.isfinite(bound), gl, "portfolio")
     n_orders = RK.close_gaps(orders, col_offset, counts)
     if n_orders < len(orders) // 2:  # mostly skipped trades: do not keep the spare room
         orders = orders[:n_orders].copy()
@@ -615,15 +611,6 @@ def from_weights(
         bar_stats_from_panels=True,
         col_start=col_start,
     )
-
-
-def _check_bound(bound: np.ndarray, labels: pd.Index) -> None:
-    """Full mode: refuse orders from which the equity panel would overflow float64.
-
-    ``bound`` is the kernel's ``|init_cash| + sum(|size x price| + fees) + sum(|size|) x
-    the highest price``, per portfolio (see :func:`_check_orders_finite`).
-    """
-    _refuse_overflow(bound, labels, "portfolio")
 
 
 def _weights_panel(weights: Any, labels: Labels) -> tuple[np.ndarray, pd.Index, np.ndarray, bool]:
