@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
-import pkgutil
-
 import pytest
 
 import quantlab.serving as package
-
-MODULES = [package.__name__] + [
-    f"{package.__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__)
-]
+from tests._doctests import failed_examples, modules_of
 
 
-@pytest.mark.parametrize("name", MODULES)
+@pytest.mark.parametrize("name", modules_of(package))
 def test_docstring_examples(name):
-    module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0
+    assert failed_examples(name) == 0
