@@ -7,6 +7,7 @@ deprecated in MLflow and not used.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,19 +240,14 @@ def list_models(*, tracking_uri: str | None = None) -> dict[str, dict[str, Any]]
     return out
 
 
-def _unknown_model(cl: Any, uri: str, name: str) -> ModelNotFoundError:
-    names = sorted(_registered(cl, uri))
-    return ModelNotFoundError(
-        f"model {name!r} is not registered in {uri}; registered models: {names}. Register "
-        "one with quantlab.train(..., register_as=) or quantlab.tracking.register_model"
-    )
-
-
-def _version_info(cl: Any, uri: str, name: str, version: str) -> Any:
+def _lookup(
+    cl: Any, uri: str, name: str, fetch: Callable[[], Any], what: str
+) -> tuple[Any, dict[str, str]]:
+    """``fetch()`` through the store's bounded retries: ``(result, {})``, or ``(None,
+    aliases of name)`` when the store answers "not found" for a registered model. An
+    unregistered ``name`` raises, listing the registered models."""
     try:
-        return store.call(
-            lambda: cl.get_model_version(name, version), uri, f"look up {name}/{version}"
-        )
+        return store.call(fetch, uri, what), {}
     except ModelNotFoundError:
         raise
     except Exception as exc:
@@ -259,7 +255,20 @@ def _version_info(cl: Any, uri: str, name: str, version: str) -> Any:
             raise
     registered = _registered(cl, uri)
     if name not in registered:
-        raise _unknown_model(cl, uri, name)
+        raise ModelNotFoundError(
+            f"model {name!r} is not registered in {uri}; registered models: "
+            f"{sorted(registered)}. Register one with quantlab.train(..., register_as=) or "
+            "quantlab.tracking.register_model"
+        )
+    return None, registered[name]
+
+
+def _version_info(cl: Any, uri: str, name: str, version: str) -> Any:
+    found, aliases = _lookup(
+        cl, uri, name, lambda: cl.get_model_version(name, version), f"look up {name}/{version}"
+    )
+    if found is not None:
+        return found
     versions = store.call(
         lambda: sorted(int(v.version) for v in cl.search_model_versions(f"name='{name}'")),
         uri,
@@ -267,7 +276,7 @@ def _version_info(cl: Any, uri: str, name: str, version: str) -> Any:
     )
     raise ModelNotFoundError(
         f"model {name!r} has no version {version!r}; its versions are {versions} and its "
-        f"aliases {registered[name]}"
+        f"aliases {aliases}"
     )
 
 
@@ -284,21 +293,13 @@ def resolve_alias(name: str, alias: str, *, tracking_uri: str | None = None) -> 
     """
     uri = store.tracking_uri(tracking_uri)
     cl = store.client(uri)
-    try:
-        mv = store.call(
-            lambda: cl.get_model_version_by_alias(name, alias), uri, f"resolve {name}@{alias}"
-        )
+    mv, aliases = _lookup(
+        cl, uri, name, lambda: cl.get_model_version_by_alias(name, alias), f"resolve {name}@{alias}"
+    )
+    if mv is not None:
         return str(mv.version)
-    except ModelNotFoundError:
-        raise
-    except Exception as exc:
-        if not store.is_not_found(exc):
-            raise
-    registered = _registered(cl, uri)
-    if name not in registered:
-        raise _unknown_model(cl, uri, name)
     raise ModelNotFoundError(
-        f"model {name!r} has no alias {alias!r}; its aliases are {registered[name]}. Use "
+        f"model {name!r} has no alias {alias!r}; its aliases are {aliases}. Use "
         f"'{name}@<alias>' or '{name}/<version>', or move the alias with "
         "quantlab.tracking.set_alias"
     )
