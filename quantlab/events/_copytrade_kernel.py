@@ -125,13 +125,16 @@ def fill_weights(
     i_sign: np.ndarray,
     i_amount: np.ndarray,
     rules: CopyRules,
+    shift: int,
     out: np.ndarray,
 ) -> None:
     """Write the target weights ``out`` (``(n_cols, n_bars)``, pre-filled with NaN).
 
     A group gets a row of weights (every one of its columns, 0 when not held) at each bar
     where one of its positions starts or stops, and NaN elsewhere (no rebalance: the
-    positions drift with prices between changes).
+    positions drift with prices between changes). The row of bar ``b`` is written at
+    ``b - shift`` (``shift=1``: on the decision bar of a ``next_open`` fill; a row that
+    would fall before bar 0 is not written).
     """
     n_bars = out.shape[1]
     n_int = i_col.shape[0]
@@ -161,7 +164,7 @@ def fill_weights(
             bars[2 * (m - lo) + 1] = i_stop[k]
         bars = np.unique(bars)
         for b in bars:
-            if b >= n_bars:
+            if b >= n_bars or b - shift < 0:
                 continue
             total = 0.0
             for j in range(col_start[g], col_start[g + 1]):
@@ -176,4 +179,4 @@ def fill_weights(
                 w = score[j] / total if total > 0 else 0.0
                 if not np.isnan(rules.position_cap):
                     w = min(max(w, -rules.position_cap), rules.position_cap)
-                out[j, b] = w
+                out[j, b - shift] = w

@@ -192,27 +192,17 @@ def leaderboard(
     )
     summary = cast(SummaryResult, result)
     rets = cast(pd.DataFrame, summary.returns)
-    arr = rets.to_numpy(dtype=np.float64, copy=True)
-    arr[np.arange(arr.shape[0])[:, None] < first[None, :]] = np.nan  # before the first trade
-    track = pd.DataFrame(arr, index=rets.index, columns=rets.columns)
+    before = np.arange(len(rets.index))[:, None] < first[None, :]  # before the first trade
+    arr = np.where(before, np.nan, rets.to_numpy())
+    track = pd.DataFrame(arr, index=rets.index, columns=rets.columns, copy=False)
     ppy = summary.periods_per_year
     if ppy is None:
         ppy = metrics.infer_periods_per_year(rets.index)
-    n_obs = np.isfinite(arr).sum(axis=0)
-    valid = np.isfinite(arr)
-    safe = np.where(valid, arr, 0.0)
-    cnt = np.maximum(n_obs, 1)
-    mean = safe.sum(axis=0) / cnt
-    dev = np.where(valid, arr - mean, 0.0)
-    m2 = (dev**2).sum(axis=0) / cnt
-    var1 = (dev**2).sum(axis=0) / np.maximum(n_obs - 1, 1)
-    ok = (n_obs >= 2) & (m2 > 0)
-    sr = np.full(len(n_obs), np.nan)
-    skew = np.full(len(n_obs), np.nan)
-    kurt = np.full(len(n_obs), np.nan)
-    sr[ok] = mean[ok] / np.sqrt(var1[ok])
-    skew[ok] = (dev[:, ok] ** 3).sum(axis=0) / n_obs[ok] / m2[ok] ** 1.5
-    kurt[ok] = (dev[:, ok] ** 4).sum(axis=0) / n_obs[ok] / m2[ok] ** 2
+    n_obs = track.count().to_numpy()
+    sr = metrics.sharpe(track, periods_per_year=ppy).to_numpy() / np.sqrt(ppy)
+    skew = metrics.skew(track).to_numpy()
+    kurt = metrics.kurtosis(track).to_numpy() + 3.0  # inference takes non-excess kurtosis
+    ok = (n_obs >= 2) & np.isfinite(sr) & np.isfinite(skew) & np.isfinite(kurt)
     psr = np.full(len(n_obs), np.nan)
     dsr = np.full(len(n_obs), np.nan)
     n_trials = int(ok.sum())
@@ -229,7 +219,7 @@ def leaderboard(
             "total_return": summary.table["total_return"].to_numpy(),
             "max_drawdown": summary.table["max_drawdown"].to_numpy(),
             "exposure": summary.table["exposure"].to_numpy(),
-            "sharpe": sr * np.sqrt(ppy),
+            "sharpe": np.where(ok, sr * np.sqrt(ppy), np.nan),
             "psr": psr,
             "dsr": dsr,
             "p_value": p,

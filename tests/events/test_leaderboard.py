@@ -139,3 +139,25 @@ def test_lag_cost_compares_both_clocks():
     np.testing.assert_allclose(lag.table["cost"], cost)
     with pytest.raises(ValidationError, match=r"lag_cost sets per itself"):
         ql.events.lag_cost(table, close, per="filer")
+
+
+def test_filers_without_a_position_get_nan_rows_and_are_not_trials():
+    rng = np.random.default_rng(6)
+    close, open_ = random_prices(rng, 120, SYMBOLS[:3])
+    idx = close.index
+    table = disclosure_table(
+        ["ann", "ann", "ghost", "seller", "bob"],
+        [SYMBOLS[0], SYMBOLS[1], "NOPE", SYMBOLS[2], SYMBOLS[2]],
+        [1, 1, 1, -1, 1],
+        [idx[0]] * 5,
+        [idx[10], idx[40], idx[20], idx[30], idx[50]],
+    )
+    board = ql.events.leaderboard(table, close, open=open_, hold=20)
+    t = board.table
+    assert set(t.index) == {"ann", "bob", "ghost", "seller"}
+    for name in ("ghost", "seller"):  # nothing placed / only a sale: no strategy
+        assert t.loc[name, "n_trades"] == 0 and t.loc[name, "n_obs"] == 0
+        assert t.loc[name, ["sharpe", "psr", "dsr", "p_value", "q_value"]].isna().all()
+    assert t.loc["ghost", "n_events"] == 1
+    assert board.n_trials == 2
+    assert set(t.index[:2]) == {"ann", "bob"}  # NaN p-values sort last
