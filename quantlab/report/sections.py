@@ -45,6 +45,7 @@ __all__ = [
     "drawdowns",
     "dsr_reading",
     "equity",
+    "events_leaderboard",
     "headline",
     "meta",
     "model_sections",
@@ -476,6 +477,55 @@ def overfitting(sweep: Any, dsr: float | None, pbo: Any) -> str | None:
         uri = F.sweep_heatmap_figure(grid, sweep.metric, pair)
         body += H.img(uri, "Parameter sweep heat map")
     return body
+
+
+def events_leaderboard(events: Mapping[str, Any], top: int = 20) -> list[tuple[str, str]]:
+    """The copy-trade sections of ``events``: "Copy-trade leaderboard" (``"leaderboard"``:
+    a :class:`~quantlab.events.Leaderboard` or its table; the ``top`` rows) and "Cost of the
+    disclosure lag" (``"lag_cost"``: a :class:`~quantlab.events.LagCost` or its table)."""
+    if not isinstance(events, Mapping):
+        raise DataTypeError(f"events must be a dict; got {type(events).__name__}")
+    out: list[tuple[str, str]] = []
+    board = events.get("leaderboard")
+    if board is not None:
+        frame = pd.DataFrame(getattr(board, "table", board))
+        lacking = [c for c in ("sharpe", "p_value", "q_value") if c not in frame.columns]
+        if lacking:
+            raise DataTypeError(
+                f"events['leaderboard'] lacks the column(s) {lacking}; pass the result of "
+                "ql.events.leaderboard(...)"
+            )
+        n_trials = getattr(board, "n_trials", int(frame["p_value"].notna().sum()))
+        shown = frame.iloc[:top]
+        pct = {c: H.fmt_pct for c in ("total_return", "max_drawdown", "exposure")}
+        num = {c: H.fmt_number for c in ("sharpe",)}
+        prob = {c: (lambda x: H.fmt_number(x, 3)) for c in ("psr", "dsr", "p_value", "q_value")}
+        body = H.table(
+            shown, formatters={**pct, **num, **prob}, index_label=str(frame.index.name or "")
+        )
+        n_sig = int((frame["q_value"] <= 0.05).sum())
+        body += (
+            f'<p class="note">{len(frame):,} strategies, {n_trials:,} tested (the trials of '
+            f"the deflated Sharpe ratio and of the Benjamini-Hochberg q-values); {n_sig:,} with "
+            f"q &le; 0.05; the first {len(shown):,} by p-value shown. p-value: one-sided test "
+            "of a Sharpe ratio above 0 (1 - PSR).</p>"
+        )
+        out.append(("Copy-trade leaderboard", body))
+    lag = events.get("lag_cost")
+    if lag is not None:
+        frame = pd.DataFrame(getattr(lag, "table", lag))
+        fm: dict[Any, Callable[[Any], str]] = {
+            "total_return": H.fmt_pct,
+            "max_drawdown": H.fmt_pct,
+        }
+        body = H.table(frame, formatters=fm, index_label="metric")
+        body += (
+            '<p class="note">The same copy-trade strategy traded on the transaction date '
+            "(hypothetical: nobody knew of the trade yet) and on the disclosure date (the first "
+            "tradable open); cost = transaction - disclosure.</p>"
+        )
+        out.append(("Cost of the disclosure lag", body))
+    return out
 
 
 def model_sections(model: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -191,6 +191,7 @@ def tearsheet(
     deflated_sharpe: float | None = None,
     pbo: Any = None,
     model: Mapping[str, Any] | None = None,
+    events: Mapping[str, Any] | None = None,
     periods_per_year: float | None = None,
     column: Any = None,
 ) -> Tearsheet:
@@ -207,7 +208,7 @@ def tearsheet(
     source : BacktestResult, Series or DataFrame, or None
         A backtest (its returns, equity, exposure and the trades of the chosen portfolio)
         or simple returns. With several portfolios / columns the first is used unless
-        ``column`` names one. ``None`` only with ``model`` (a model-only report).
+        ``column`` names one. ``None`` only with ``model`` or ``events`` (no backtest).
     benchmark : Series, optional
         Benchmark *returns* covering the source's dates; adds the benchmark column, alpha,
         beta, ... and the rebased benchmark curve.
@@ -225,6 +226,11 @@ def tearsheet(
         Training-run extras, each optional: ``"feature_importances"`` (Series),
         ``"ic_by_fold"`` (Series or DataFrame, one row per fold), ``"oos_ic"`` (dict of
         summary numbers), ``"params"`` (dict).
+    events : dict, optional
+        Trade-disclosure research, each optional: ``"leaderboard"``
+        (:func:`quantlab.events.leaderboard`'s result) adds "Copy-trade leaderboard",
+        ``"lag_cost"`` (:func:`quantlab.events.lag_cost`'s) adds "Cost of the disclosure
+        lag".
     periods_per_year : float, optional
         Annualization; inferred from the index (or the backtest's setting) when omitted.
     column : label, optional
@@ -256,8 +262,10 @@ def tearsheet(
     >>> "Momentum &lt;v2&gt;" in ts.html and "http://" not in ts.html
     True
     """
-    if source is None and not model:
-        raise ParameterError("tearsheet needs a source (backtest or returns) or a model dict")
+    if source is None and not model and not events:
+        raise ParameterError(
+            "tearsheet needs a source (backtest or returns), a model dict or an events dict"
+        )
     S.check_inputs(montecarlo, sweep, model)
     src = _source(source, column, periods_per_year) if source is not None else None
     bench = _benchmark(benchmark, src.returns.index) if src is not None else None
@@ -276,6 +284,8 @@ def tearsheet(
     parts.append(("Deflated Sharpe and PBO", S.overfitting(sweep, deflated_sharpe, pbo)))
     if model:
         parts += list(S.model_sections(model))
+    if events:
+        parts += S.events_leaderboard(events)
     present = [(t, b) for t, b in parts if b is not None]
     frag = H.fragment(str(title), S.meta(src, bench), present)
     return Tearsheet(
