@@ -170,6 +170,11 @@ def _table(disclosures: Any, per: str | None) -> pd.DataFrame:
             f"disclosures lacks the column(s) {missing}; a disclosure table has "
             f"{list(need)} (see quantlab.data.DISCLOSURE_COLUMNS)"
         )
+    if per is not None and disclosures[per].isna().any():
+        raise ValidationError(
+            f"disclosures['{per}'] (per={per!r}) has {int(disclosures[per].isna().sum())} "
+            "missing value(s); fill them (e.g. 'unknown') or drop those rows"
+        )
     side = pd.to_numeric(disclosures["side"], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isin(side, (1.0, -1.0))
     if bad.any():

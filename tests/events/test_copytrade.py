@@ -260,6 +260,11 @@ def test_bad_tables():
     bad = table.assign(available_at=["2024-01-03"])
     with pytest.raises(DataTypeError, match=r"disclosures\['available_at'\] must be datetime64"):
         ql.events.copy_trade_weights(bad, close)
+    bad = table.assign(filer=None)
+    with pytest.raises(
+        ValidationError, match=r"disclosures\['filer'\] \(per='filer'\) has 1 missing"
+    ):
+        ql.events.copy_trade_weights(bad, close)
     bad = table.assign(amount_mid=0.0)
     with pytest.raises(ValidationError, match=r"weighting='amount' needs a finite amount_mid > 0"):
         ql.events.copy_trade_weights(bad, close, weighting="amount")
