@@ -13,6 +13,11 @@ stats-only engine, one call for all of them) and, from that strategy's daily ret
   (:func:`bh_qvalues`): rejecting every filer with ``q <= alpha`` keeps the expected share of
   false discoveries at ``alpha``.
 
+With ``benchmark`` (bar returns, e.g. the equal-weighted universe) every statistic is that of
+the strategy's return *in excess of* the benchmark, so a long-only copier in a rising
+market is not "skilled" for holding stocks. Bars in cash earn 0 and so trail a rising
+benchmark: the comparison suits strategies that are (nearly) always invested.
+
 *Decisions*: a strategy's track record starts at the bar of its first position (the bars
 before it are not part of the strategy and are not observations); a filer with fewer than 2
 observations or zero dispersion gets NaN statistics and is not counted as a trial nor in the
@@ -29,7 +34,7 @@ import pandas as pd
 from quantlab import metrics
 from quantlab.backtest import SummaryResult
 from quantlab.config import DEFAULT_INIT_CASH
-from quantlab.errors import ValidationError
+from quantlab.errors import AlignmentError, DataTypeError, ValidationError
 from quantlab.events.copytrade import CopyTradeReport, _run
 from quantlab.metrics import inference
 
@@ -132,6 +137,7 @@ def leaderboard(
     fees: Any = 0.0,
     fixed_fees: Any = 0.0,
     slippage: Any = 0.0,
+    benchmark: pd.Series | None = None,
     periods_per_year: float | None = None,
 ) -> Leaderboard:
     """Rank filers (or groups) by the significance of their copy-trade strategy.
@@ -143,6 +149,9 @@ def leaderboard(
         As in :func:`~quantlab.events.copy_trade`.
     by : str or None, default "filer"
         Column of the table defining a strategy (``"filer"``, ``"chamber"``, ``"owner"``...).
+    benchmark : Series, optional
+        Bar returns on (at least) ``close``'s index, finite: the statistics are those of
+        the excess returns ``strategy - benchmark``.
 
     Returns
     -------
@@ -154,6 +163,8 @@ def leaderboard(
     ValidationError, DataTypeError, ParameterError
         As :func:`~quantlab.events.copy_trade`; ``periods_per_year`` not inferable from
         ``close``'s index.
+    AlignmentError
+        ``benchmark`` misses some of ``close``'s dates or is not finite on them.
 
     Examples
     --------
@@ -193,7 +204,10 @@ def leaderboard(
     summary = cast(SummaryResult, result)
     rets = cast(pd.DataFrame, summary.returns)
     before = np.arange(len(rets.index))[:, None] < first[None, :]  # before the first trade
-    arr = np.where(before, np.nan, rets.to_numpy())
+    excess = rets.to_numpy()
+    if benchmark is not None:
+        excess = excess - _benchmark(benchmark, rets.index)[:, None]
+    arr = np.where(before, np.nan, excess)
     track = pd.DataFrame(arr, index=rets.index, columns=rets.columns, copy=False)
     ppy = summary.periods_per_year
     if ppy is None:
@@ -231,6 +245,21 @@ def leaderboard(
         (-np.nan_to_num(table["sharpe"].to_numpy(), nan=-np.inf), np.nan_to_num(p, nan=np.inf))
     )
     return Leaderboard(table.iloc[order], report, n_trials)
+
+
+def _benchmark(benchmark: Any, index: pd.Index) -> np.ndarray:
+    if not isinstance(benchmark, pd.Series):
+        raise DataTypeError(
+            f"benchmark must be a pandas Series of bar returns; got {type(benchmark).__name__}"
+        )
+    values = benchmark.reindex(index).to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise AlignmentError(
+            f"benchmark has no finite return on {int(bad.sum())} of the {len(index)} bars of "
+            f"close (first: {index[bad][0]}); pass returns covering close's index"
+        )
+    return values
 
 
 def lag_cost(

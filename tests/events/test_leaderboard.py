@@ -12,7 +12,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 import quantlab as ql
-from quantlab.errors import ValidationError
+from quantlab.errors import AlignmentError, ValidationError
 from quantlab.metrics import inference
 from tests.events._tables import disclosure_table, random_prices, random_table
 
@@ -161,3 +161,37 @@ def test_filers_without_a_position_get_nan_rows_and_are_not_trials():
     assert t.loc["ghost", "n_events"] == 1
     assert board.n_trials == 2
     assert set(t.index[:2]) == {"ann", "bob"}  # NaN p-values sort last
+
+
+def test_benchmark_turns_statistics_into_excess_returns():
+    """A drifting market makes every long-only copier "significant" against 0; against the
+    equal-weighted market the null filers (always invested: 150 purchases each, held 20
+    bars) are null again."""
+    rng = np.random.default_rng(8)
+    close, open_ = random_prices(rng, 750, SYMBOLS, vol=0.01, drift=0.0012)
+    table = random_table(
+        rng,
+        15000,
+        [f"f{i:03d}" for i in range(100)],
+        SYMBOLS,
+        "2020-01-01",
+        "2022-10-01",
+        buy_share=1.0,
+    )
+    market = close.pct_change().mean(axis=1).fillna(0.0)
+    raw = ql.events.leaderboard(table, close, open=open_, hold=20)
+    assert (raw.table["q_value"] < 0.05).mean() > 0.5
+    rel = ql.events.leaderboard(table, close, open=open_, hold=20, benchmark=market)
+    p = rel.table["p_value"].to_numpy()
+    assert stats.kstest(p, "uniform").pvalue > 0.01
+    assert (rel.table["q_value"] > 0.05).all()
+    # the statistics are those of the excess returns
+    res, _ = ql.events.copy_trade(
+        table, close, open=open_, hold=20, mode="stats", keep_returns=True
+    )
+    name = rel.table.index[0]
+    n = int(rel.table.loc[name, "n_obs"])
+    excess = (res.returns[name] - market).iloc[-n:]
+    assert rel.table.loc[name, "sharpe"] == pytest.approx(ql.metrics.sharpe(excess), rel=1e-9)
+    with pytest.raises(AlignmentError, match=r"benchmark has no finite return on 1 of the 750"):
+        ql.events.leaderboard(table, close, benchmark=market.iloc[1:])
