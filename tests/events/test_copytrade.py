@@ -297,3 +297,41 @@ def test_events_outside_the_history_are_counted():
     assert report.counts["no_price"] == 1  # known Thu, no price left
     assert report.counts["after_history"] == 1
     assert report.n_used == 1
+
+
+def test_kernels_compiled_and_pure_python_agree():
+    from quantlab.events import _copytrade_kernel as K
+    from quantlab.events import copytrade as CT
+
+    rng = np.random.default_rng(12)
+    close, open_ = random_prices(rng, 80, SYMBOLS[:3], nan_share=0.1)
+    table = random_table(rng, 60, ["ann", "bob", "cy"], SYMBOLS, "2019-12-20", "2020-05-15")
+    plan, _ = CT._plan(
+        table,
+        close,
+        open_,
+        hold=6,
+        exit_on_sale=True,
+        weighting="amount",
+        max_positions=2,
+        position_cap=0.6,
+        short_sales=True,
+        per="filer",
+        clock="disclosure",
+    )
+    fast = K.holding_intervals(plan.events, plan.rules, 80)
+    slow = K.holding_intervals.py_func(plan.events, plan.rules, 80)
+    k = fast[5]
+    assert k == slow[5] > 0
+    for a, b in zip(fast[:5], slow[:5], strict=True):
+        np.testing.assert_array_equal(a[:k], b[:k])
+    for a, b in zip(fast[6:], slow[6:], strict=True):
+        np.testing.assert_array_equal(a, b)
+    group_of_col = np.repeat(np.arange(len(plan.group_labels)), np.diff(plan.events.col_start))
+    outs = []
+    for fill in (K.fill_weights, K.fill_weights.py_func):
+        out = np.full((len(plan.columns), 80), np.nan)
+        fill(plan.events.col_start, group_of_col, *(x[:k] for x in fast[:5]), plan.rules, 1, out)
+        outs.append(out)
+    np.testing.assert_array_equal(outs[0], outs[1])
+    assert np.isfinite(outs[0]).any()
