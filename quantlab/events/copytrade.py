@@ -167,8 +167,8 @@ def _table(disclosures: Any, per: str | None) -> pd.DataFrame:
     missing = [c for c in need if c not in disclosures.columns]
     if missing:
         raise ValidationError(
-            f"disclosures lacks the column(s) {missing}; a disclosure table has "
-            f"{list(need)} (see quantlab.data.DISCLOSURE_COLUMNS)"
+            f"disclosures lacks the column(s) {missing}; copy-trading reads {list(need)}; "
+            "pass a disclosure table (quantlab.data.DISCLOSURE_COLUMNS)"
         )
     if per is not None and disclosures[per].isna().any():
         raise ValidationError(
