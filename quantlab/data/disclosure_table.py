@@ -18,7 +18,7 @@ DISCLOSURES.md). Derived columns follow one rule each:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -91,7 +91,6 @@ class LoadReport:
     n_kept: int
     layout: str = "generic"
     source: str = "DataFrame"
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def n_left_out(self) -> int:
@@ -105,7 +104,7 @@ class LoadReport:
         )
         width = max((len(r) for r in self.counts), default=0)
         lines = [head] + [f"  {r:<{width}}  {n}" for r, n in self.counts.items()]
-        return "\n".join(lines + [f"  note: {n}" for n in self.notes])
+        return "\n".join(lines)
 
 
 def validate_disclosures(table: Any) -> pd.DataFrame:

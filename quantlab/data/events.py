@@ -140,7 +140,8 @@ def events_to_features(
 
     An event arrives on the first bar whose timestamp is at or after its ``available_at``;
     events disclosed before ``calendar[0]`` or after ``calendar[-1]`` are ignored, as are
-    events for symbols outside ``symbols``. Moving an event's disclosure later can only
+    events for symbols outside ``symbols`` (list those with
+    :func:`quantlab.data.check_symbols` to report them). Moving an event's disclosure later can only
     change features at or after its original arrival bar.
 
     Parameters

@@ -453,3 +453,10 @@ def test_counts_add_up_and_order_does_not_matter(order, n):
     assert len(report.rows) == sum(report.counts.values())
     same = read_disclosures(pd.DataFrame(sorted(rows, key=json.dumps)), today=TODAY).table
     pd.testing.assert_frame_equal(table, same)
+
+
+def test_an_empty_source_gives_an_empty_table_with_the_schema():
+    raw = pd.read_csv(FIX / "house_watcher.csv", dtype=str).iloc[:0]
+    table, report = read_disclosures(raw, today=TODAY)
+    _check_schema(table)
+    assert len(table) == 0 and (report.n_read, report.counts) == (0, {})
