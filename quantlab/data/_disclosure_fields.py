@@ -46,12 +46,14 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "on_unique",
     "AMOUNT_BRACKETS",
     "FIRST_YEAR",
     "parse_amount",
@@ -129,6 +131,25 @@ def _is_missing(value: Any) -> bool:
     if value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, str) and value.strip().lower() in _MISSING_TEXT
+
+
+_T = TypeVar("_T")
+
+
+def on_unique(values: pd.Series, fn: Callable[[Any], _T]) -> list[_T]:
+    """``[fn(v) for v in values]``, calling ``fn`` once per distinct value.
+
+    Disclosure columns repeat a few values (filers, brackets, types) over many rows.
+
+    >>> on_unique(pd.Series(["a", "b", "a", None]), lambda v: v is None)
+    [False, False, False, True]
+    """
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists in a JSON source)
+        return [fn(v) for v in values]
+    done = [fn(u) for u in uniques] + [fn(None)]  # code -1 (a missing value) -> last
+    return [done[c] for c in codes]
 
 
 def strip_html(value: Any) -> str:
@@ -215,7 +236,8 @@ def parse_dates(values: pd.Series) -> pd.Series:
             out = out.dt.tz_localize(None)
         out = out.dt.normalize()
     else:
-        text = values.map(lambda v: "" if _is_missing(v) else str(v).strip())
+        cells = on_unique(values, lambda v: "" if _is_missing(v) else str(v).strip())
+        text = pd.Series(cells, index=values.index, dtype=object)
         text = text.str.replace(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?.*$", "", regex=True)
         out = pd.to_datetime(text, format="%m/%d/%Y", errors="coerce")
         iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
@@ -239,7 +261,7 @@ def parse_sides(values: pd.Series) -> pd.Series:
         key = re.sub(r"[^a-z0-9]+", "_", v.lower()).strip("_")
         return float(_SIDES.get(key, math.nan))
 
-    return values.map(one).astype("float64")
+    return pd.Series(on_unique(values, one), index=values.index, dtype="float64")
 
 
 def parse_owners(values: pd.Series) -> pd.Series:
@@ -254,7 +276,7 @@ def parse_owners(values: pd.Series) -> pd.Series:
             return "unknown"
         return _OWNERS.get(" ".join(str(v).lower().split()), "")
 
-    return values.map(one).astype(object)
+    return pd.Series(on_unique(values, one), index=values.index, dtype=object)
 
 
 def parse_filers(values: pd.Series) -> pd.Series:
@@ -275,4 +297,4 @@ def parse_filers(values: pd.Series) -> pd.Series:
         text = _SUFFIX.sub(lambda m: " " + m.group(1).capitalize(), text)
         return " ".join(text.replace(",", ", ").split()).strip(", ")
 
-    return values.map(one).astype(object)
+    return pd.Series(on_unique(values, one), index=values.index, dtype=object)

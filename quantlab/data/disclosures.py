@@ -341,18 +341,22 @@ def _parse(
     reason = np.full(n, "", dtype=object)
     detail = np.full(n, "", dtype=object)
 
-    def flag(mask: Any, why: str, text: Any) -> None:
+    def flag(mask: Any, why: str, text: str, shown: pd.Series | None = None) -> None:
+        """Give the unflagged rows of ``mask`` reason ``why``; ``{}`` in ``text`` shows
+        the row's source value (formatted for the flagged rows only)."""
         mask = np.asarray(mask, dtype=bool) & (reason == "")
         reason[mask] = why
-        detail[mask] = np.asarray(text, dtype=object)[mask] if not isinstance(text, str) else text
+        if shown is None:
+            detail[mask] = text
+        else:
+            detail[mask] = [text.format(repr(v)) for v in shown.to_numpy()[mask]]
 
     out = pd.DataFrame(index=raw.index)
     out["filer"] = fields.parse_filers(col["filer"])
     flag(out["filer"] == "", "missing_filer", "no filer name")
     for key in ("transaction_date", "disclosure_date"):
         out[key] = fields.parse_dates(col[key])
-        shown = col[key].astype(str)
-        flag(out[key].isna(), "bad_date", key + " " + shown.map(repr) + " is not a valid date")
+        flag(out[key].isna(), "bad_date", key + " {} is not a valid date", col[key])
     for key in ("transaction_date", "disclosure_date"):
         flag(out[key] > today, "future_date", f"{key} after today ({today.date()})")
     flag(
@@ -361,40 +365,50 @@ def _parse(
         "disclosure_date before transaction_date",
     )
     side = fields.parse_sides(col["side"])
-    shown_side = col["side"].astype(str).map(repr)
-    flag(side.isna(), "unknown_type", "type " + shown_side + " is not purchase / sale / exchange")
+    flag(side.isna(), "unknown_type", "type {} is not purchase / sale / exchange", col["side"])
     flag(side == 0, "exchange", "exchanges carry no direction")
     out["side"] = side.fillna(0).astype("int8")
     if "asset_type" in col:
-        kind = col["asset_type"].map(fields.strip_html)
+        kind = pd.Series(fields.on_unique(col["asset_type"], fields.strip_html), index=raw.index)
         other = (kind != "") & (kind.str.lower() != "stock")
-        flag(other, "non_stock_asset", "asset_type " + kind.map(repr) + " is not a stock")
-    tickers = col["symbol"].map(fields.parse_ticker)
-    out["symbol"] = tickers.str[0].astype(object)
-    why = tickers.str[1]
-    shown_ticker = "ticker " + col["symbol"].astype(str).map(repr)
+        flag(other, "non_stock_asset", "asset_type {} is not a stock", kind)
+    tickers = fields.on_unique(col["symbol"], fields.parse_ticker)
+    out["symbol"] = [t[0] for t in tickers]
+    why = np.array([t[1] for t in tickers], dtype=object)
     flag(why == "missing_ticker", "missing_ticker", "no ticker")
-    flag(why == "malformed_ticker", "malformed_ticker", shown_ticker + " is not one ticker")
+    flag(
+        why == "malformed_ticker", "malformed_ticker", "ticker {} is not one ticker", col["symbol"]
+    )
     low, high = _amounts(col)
     out["amount_low"], out["amount_high"] = low, high
-    shown_amount = col.get("amount", col.get("amount_low", blank)).astype(str).map(repr)
-    flag(np.isnan(low), "unknown_amount", "amount " + shown_amount + " is not a bracket")
-    out["owner"] = fields.parse_owners(col.get("owner", blank))
-    shown_owner = col.get("owner", blank).astype(str).map(repr)
-    flag(out["owner"] == "", "unknown_owner", "owner " + shown_owner + " is not a known owner")
+    amount = col.get("amount", col.get("amount_low", blank))
+    flag(np.isnan(low), "unknown_amount", "amount {} is not a bracket", amount)
+    owner = col.get("owner", blank)
+    out["owner"] = fields.parse_owners(owner)
+    flag(out["owner"] == "", "unknown_owner", "owner {} is not a known owner", owner)
     if chamber is None:
-        ch = col["chamber"].map(lambda v: fields.strip_html(v).lower())
-        flag(~ch.isin(["house", "senate"]), "unknown_chamber", "chamber is not house / senate")
-        out["chamber"] = ch.astype(object)
+        ch = pd.Series(
+            fields.on_unique(col["chamber"], lambda v: fields.strip_html(v).lower()),
+            index=raw.index,
+            dtype=object,
+        )
+        flag(
+            ~ch.isin(["house", "senate"]),
+            "unknown_chamber",
+            "chamber {} is not house / senate",
+            col["chamber"],
+        )
+        out["chamber"] = ch
     else:
         out["chamber"] = chamber
-    out["asset_description"] = col.get("asset_description", blank).map(fields.strip_html)
+    described = col.get("asset_description", blank)
+    out["asset_description"] = fields.on_unique(described, fields.strip_html)
     return out, reason, detail
 
 
 def _amounts(col: dict[str, pd.Series]) -> tuple[np.ndarray, np.ndarray]:
     if "amount" in col:
-        pairs = [fields.parse_amount(v) for v in col["amount"]]
+        pairs = fields.on_unique(col["amount"], fields.parse_amount)
         low = np.array([p[0] if p else np.nan for p in pairs], dtype=np.float64)
         high = np.array([p[1] if p else np.nan for p in pairs], dtype=np.float64)
         return low, high
