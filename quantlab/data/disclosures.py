@@ -182,8 +182,8 @@ def read_disclosures(
     NotFoundError
         ``source`` names a file that does not exist.
     ParameterError
-        Unknown ``layout``, a file type other than json / csv / parquet, or ``columns``
-        given for a named layout.
+        Unknown ``layout``, a file type other than json / csv / parquet, ``columns``
+        given for a named layout, or a ``today`` that is not a date.
     ValidationError
         The file cannot be parsed, or required columns are missing.
 
@@ -201,11 +201,11 @@ def read_disclosures(
     >>> report.counts
     {'missing_ticker': 1}
     """
+    now = _today(today)
     raw, name = _read_source(source)
     layout = _detect(raw, layout, columns)
     mapping, chamber = _mapping(raw, layout, columns)
-    today_ts = pd.Timestamp.now().normalize() if today is None else pd.Timestamp(today)
-    parsed, reason, detail = _parse(raw, mapping, chamber, today_ts)
+    parsed, reason, detail = _parse(raw, mapping, chamber, now)
     reason, detail = _reconcile(raw, parsed, reason, detail)
     kept = reason == ""
     table = validate_disclosures(parsed.loc[kept, list(_TABLE_INPUT)])
@@ -241,6 +241,21 @@ _TABLE_INPUT = (
     "transaction_date",
     "disclosure_date",
 )
+
+
+def _today(today: Any) -> pd.Timestamp:
+    if today is None:
+        return pd.Timestamp.now().normalize()
+    try:
+        ts = pd.Timestamp(today)
+    except (ValueError, TypeError):
+        ts = pd.NaT
+    if ts is pd.NaT:
+        raise ParameterError(
+            f"today must be a date (e.g. '2024-06-30'); got {today!r}. Leave it out for "
+            "the current date"
+        )
+    return ts.tz_localize(None).normalize() if ts.tzinfo is not None else ts.normalize()
 
 
 def _read_source(source: Any) -> tuple[pd.DataFrame, str]:

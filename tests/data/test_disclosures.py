@@ -328,6 +328,8 @@ def test_malformed_files_raise_one_line_errors(tmp_path):
         read_disclosures(house, "house_watcher", columns={"filer": "representative"})
     with pytest.raises(ParameterError, match=r"columns has unknown key\(s\) \['name'\]"):
         read_disclosures(house, columns={"name": "representative"})
+    with pytest.raises(ParameterError, match=r"^today must be a date .*; got 'soon'"):
+        read_disclosures(house, today="soon")
 
 
 def test_garbage_rows_never_raise():
