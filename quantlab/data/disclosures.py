@@ -249,8 +249,8 @@ def _today(today: Any) -> pd.Timestamp:
     try:
         ts = pd.Timestamp(today)
     except (ValueError, TypeError):
-        ts = pd.NaT
-    if ts is pd.NaT:
+        ts = None
+    if ts is None or pd.isna(ts):
         raise ParameterError(
             f"today must be a date (e.g. '2024-06-30'); got {today!r}. Leave it out for "
             "the current date"
