@@ -39,7 +39,8 @@ Filers
     and the periods after single initials removed; a name suffix written without comma or
     period (``"David A. Perdue, Jr."`` -> ``"David A Perdue Jr"``). So ``"Hon. Thomas R.
     Carper"`` and ``"Thomas R Carper"`` are one filer. No fuzzy matching beyond that:
-    ``"Mark Green"`` and ``"Mark E Green"`` stay two filers.
+    ``"Mark Green"`` and ``"Mark E Green"`` stay two filers unless
+    ``read_disclosures(aliases=...)`` merges them.
 """
 
 from __future__ import annotations

@@ -155,6 +155,7 @@ def read_disclosures(
     *,
     columns: Mapping[str, str] | None = None,
     today: Any = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> DisclosureLoad:
     """Read trade disclosures into the normalised table and a report of what was left out.
 
@@ -169,6 +170,10 @@ def read_disclosures(
         For "generic": our column name -> the source's, e.g. ``{"filer": "name"}``.
     today : date-like, optional
         Dates after it are ``future_date`` (default: the machine's current date).
+    aliases : mapping, optional
+        Filer name -> the name to use, applied after the name normalisation (for
+        variants it does not merge, e.g. ``{"Mark E Green": "Mark Green"}``); applied
+        before the reconciliation, so the variants' re-filings are recognised.
 
     Returns
     -------
@@ -206,6 +211,8 @@ def read_disclosures(
     layout = _detect(raw, layout, columns)
     mapping, chamber = _mapping(raw, layout, columns)
     parsed, reason, detail = _parse(raw, mapping, chamber, now)
+    if aliases:
+        parsed["filer"] = parsed["filer"].replace(dict(aliases))
     reason, detail = _reconcile(raw, parsed, reason, detail)
     kept = reason == ""
     table = validate_disclosures(parsed.loc[kept, list(_TABLE_INPUT)])

@@ -227,6 +227,16 @@ def test_generic_layout_with_our_own_names_and_bracket_text():
     ]
 
 
+def test_aliases_merge_name_variants_before_reconciliation():
+    raw = pd.DataFrame(json.loads((FIX / "house_watcher.json").read_text()))
+    raw.loc[22, "representative"] = "Hon. Virginia A. Foxx"  # the KO amendment's filer
+    table, report = read_disclosures(raw, today=TODAY)
+    assert "amended" not in report.counts and "Virginia A Foxx" in set(table["filer"])
+    aliases = {"Virginia A Foxx": "Virginia Foxx"}
+    table, report = read_disclosures(raw, today=TODAY, aliases=aliases)
+    assert _reasons(report)[22] == "amended" and "Virginia A Foxx" not in set(table["filer"])
+
+
 def test_report_reads_well_and_adds_up():
     _, report = read_disclosures(FIX / "senate_watcher.json", today=TODAY)
     text = str(report)
