@@ -1,4 +1,5 @@
-"""Loading, validation, calendar alignment, sample data and point-in-time events.
+"""Loading, validation, calendar alignment, sample data, point-in-time events and trade
+disclosures.
 
 >>> from quantlab.data import sample_universe
 >>> u = sample_universe(n_assets=3, n_days=40, seed=0)
@@ -9,12 +10,25 @@
 from __future__ import annotations
 
 from quantlab.data.align import align_ohlcv, align_panels
+from quantlab.data.disclosure_table import (
+    DISCLOSURE_COLUMNS,
+    LoadReport,
+    check_symbols,
+    validate_disclosures,
+)
+from quantlab.data.disclosures import DisclosureLoad, read_disclosures
 from quantlab.data.events import EVENT_COLUMNS, events_to_features, validate_events
 from quantlab.data.loaders import from_long, from_wide, load_ohlcv, to_long
 from quantlab.data.sample import SampleUniverse, sample_universe
 from quantlab.data.validate import OHLCV_FIELDS, validate_ohlcv, validate_panel
 
 __all__ = [
+    "DISCLOSURE_COLUMNS",
+    "DisclosureLoad",
+    "LoadReport",
+    "check_symbols",
+    "read_disclosures",
+    "validate_disclosures",
     "EVENT_COLUMNS",
     "OHLCV_FIELDS",
     "SampleUniverse",

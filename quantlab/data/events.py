@@ -8,6 +8,11 @@ An event table has one row per event with the columns
 ``side``              ``"buy"`` / ``"sell"`` (or +1 / -1)
 ``amount``            size in cash units, ``> 0``
 
+A disclosure table (:func:`quantlab.data.read_disclosures`, the ``events`` of
+:func:`quantlab.data.sample_universe`) is an event table too: its ``side`` is +1 / -1
+and, when it has no ``amount`` column, its ``amount_mid`` (the bracket midpoint; the
+low end for the open top bracket) is the amount.
+
 A feature at bar ``t`` uses only events with ``available_at <= calendar[t]``: the event
 *arrives* on the first bar at or after its ``available_at`` and counts in the trailing
 windows of the ``window`` bars that start there. The transaction date is never used to
@@ -37,7 +42,8 @@ def validate_events(events: Any) -> pd.DataFrame:
     Parameters
     ----------
     events : pandas.DataFrame
-        Table with the columns of :data:`EVENT_COLUMNS`.
+        Table with the columns of :data:`EVENT_COLUMNS`, or a disclosure table
+        (``amount_mid`` stands for a missing ``amount``).
 
     Returns
     -------
@@ -63,13 +69,16 @@ def validate_events(events: Any) -> pd.DataFrame:
     """
     if not isinstance(events, pd.DataFrame):
         raise DataTypeError(f"events must be a DataFrame; got {type(events).__name__}")
-    missing = [c for c in EVENT_COLUMNS if c not in events.columns]
+    ev = events.copy()
+    if "amount" not in ev.columns and "amount_mid" in ev.columns:
+        ev["amount"] = ev["amount_mid"]
+    missing = [c for c in EVENT_COLUMNS if c not in ev.columns]
     if missing:
         raise ValidationError(
             f"events is missing column(s) {missing}; got {list(events.columns)}. "
-            f"An event table needs {list(EVENT_COLUMNS)}"
+            f"An event table needs {list(EVENT_COLUMNS)} (a disclosure table: amount_mid "
+            "for amount)"
         )
-    ev = events.copy()
     ev["transaction_date"] = pd.to_datetime(ev["transaction_date"])
     ev["available_at"] = pd.to_datetime(ev["available_at"])
     if ev["available_at"].isna().any() or ev["transaction_date"].isna().any():
@@ -131,7 +140,8 @@ def events_to_features(
 
     An event arrives on the first bar whose timestamp is at or after its ``available_at``;
     events disclosed before ``calendar[0]`` or after ``calendar[-1]`` are ignored, as are
-    events for symbols outside ``symbols``. Moving an event's disclosure later can only
+    events for symbols outside ``symbols`` (list those with
+    :func:`quantlab.data.check_symbols` to report them). Moving an event's disclosure later can only
     change features at or after its original arrival bar.
 
     Parameters

@@ -14,18 +14,22 @@ and the tests run anywhere, offline, with a known ground truth:
   - *short-term reversal*: an asset's next-day expected return is
     ``-0.04 * strength * sigma_i * z``, where ``z`` is its trailing 5-day return in excess
     of the cross-sectional mean, in units of its 5-day volatility (clipped to +-3);
-  - *disclosure drift*: after a trade disclosure becomes known, the asset drifts in the
-    direction of the trade for 10 bars by ``0.07 * strength * sigma_i * size`` a day,
-    ``size`` growing with the log amount (between 0.5 and 1.5).
+  - *disclosure drift*: after a trade of one of the few *skilled* filers becomes known,
+    the asset drifts in the direction of the trade for 10 bars (starting on the first bar
+    on which it is known) by ``0.15 * strength * sigma_i * size`` a day, ``size``
+    growing with the log amount midpoint (between 0.7 and 1.5). Other filers' trades carry no
+    information.
 
   - *market premium*: the market factor drifts up by ``0.0003 * strength`` a day, which
     high-beta (high-volatility) assets earn more of.
 
   With ``signal_strength=0`` nothing is predictable: every return has mean zero given
   the past.
-* an event table of insider-style trade disclosures: symbol, transaction date, disclosure
-  date (``available_at``, 2 to 25 business days later), side and amount. The drift starts
-  at disclosure, so features that place events at their *transaction* date look ahead.
+* a disclosure table (the schema of :func:`quantlab.data.read_disclosures`) of many
+  filers, House and Senate, with amount brackets, an owner mix and a lag distribution in
+  which about 10% of filings break the 45-day limit; see
+  :mod:`quantlab.data._sample_disclosures`. The drift starts at disclosure, so features
+  that place events at their *transaction* date look ahead.
 """
 
 from __future__ import annotations
@@ -36,13 +40,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from quantlab.data._sample_disclosures import DRIFT, DRIFT_BARS, sample_disclosures
 from quantlab.errors import ParameterError
 
 __all__ = ["SampleUniverse", "sample_universe"]
 
 _REVERSAL = 0.04
-_DRIFT = 0.07
-_DRIFT_BARS = 10
 _PREMIUM = 0.0003  # daily market drift: high-beta assets earn it, so it is predictable too
 
 
@@ -55,8 +58,9 @@ class SampleUniverse:
     open, high, low, close, volume : pandas.DataFrame
         OHLCV panels ``(n_days, n_assets)`` on a business-day calendar.
     events : pandas.DataFrame
-        Trade disclosures: ``symbol``, ``transaction_date``, ``available_at``, ``side``
-        (``"buy"`` / ``"sell"``), ``amount``.
+        The trade disclosures: a disclosure table (columns
+        :data:`quantlab.data.DISCLOSURE_COLUMNS`), also an event table for
+        :func:`quantlab.data.events_to_features` (``side`` +1 / -1, size ``amount_mid``).
     sectors : dict of str to str
         Sector of each symbol.
     regimes : pandas.Series
@@ -64,6 +68,9 @@ class SampleUniverse:
     expected : pandas.DataFrame
         The planted expected log-return component per day (the ground truth; zero when
         ``signal_strength == 0``). Never use it as a feature.
+    skilled_filers : tuple of str
+        The filers whose disclosed trades are followed by a drift (the ground truth of
+        filer skill; the drift is zero when ``signal_strength == 0``).
     params : dict
         The generator's arguments, for provenance.
     """
@@ -78,6 +85,12 @@ class SampleUniverse:
     regimes: pd.Series
     expected: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
+    skilled_filers: tuple[str, ...] = ()
+
+    @property
+    def disclosures(self) -> pd.DataFrame:
+        """The disclosure table (the same object as :attr:`events`)."""
+        return self.events
 
     @property
     def ohlcv(self) -> dict[str, pd.DataFrame]:
@@ -105,6 +118,7 @@ def sample_universe(
     n_sectors: int | None = None,
     event_rate: float = 0.05,
     start: str = "2015-01-02",
+    n_filers: int = 40,
 ) -> SampleUniverse:
     """Generate a deterministic synthetic OHLCV universe with disclosure events.
 
@@ -130,6 +144,9 @@ def sample_universe(
         Probability that an asset has a disclosed trade on a given day, in [0, 1].
     start : str, default "2015-01-02"
         First business day.
+    n_filers : int, default 40
+        Number of filers in the disclosure table (>= 1); 10% of them (at least one) are
+        skilled.
 
     Returns
     -------
@@ -143,18 +160,19 @@ def sample_universe(
     Examples
     --------
     >>> u = sample_universe(n_assets=5, n_days=60, seed=7)
-    >>> u.close.shape, list(u.events.columns)
-    ((60, 5), ['symbol', 'transaction_date', 'available_at', 'side', 'amount'])
+    >>> u.close.shape, list(u.events.columns[:6])
+    ((60, 5), ['filer', 'chamber', 'owner', 'symbol', 'asset_description', 'side'])
     >>> bool((u.events["available_at"] > u.events["transaction_date"]).all())
     True
     """
     if n_sectors is None:
         n_sectors = min(5, n_assets) if isinstance(n_assets, int | np.integer) else 5
     _check(n_assets, n_days, signal_strength, n_sectors, event_rate)
+    if not isinstance(n_filers, int | np.integer) or n_filers < 1:
+        raise ParameterError(f"n_filers must be an int >= 1; got {n_filers!r}")
     rng = np.random.default_rng(seed)
     symbols = [f"S{i:03d}" for i in range(n_assets)]
-    calendar = pd.bdate_range(start, periods=n_days + 30)
-    index = calendar[:n_days]
+    index = pd.bdate_range(start, periods=n_days)
 
     sector_of = np.arange(n_assets) % n_sectors
     beta = rng.uniform(0.6, 1.4, n_assets)
@@ -167,13 +185,13 @@ def sample_universe(
     noise = rng.standard_normal((n_days, n_assets)) * sigma * idio_mult[:, None]
     common = market[:, None] * beta + sectors[:, sector_of]
 
-    events, event_pos, event_size = _events(rng, symbols, calendar, n_days, event_rate)
+    disc = sample_disclosures(seed, symbols, index, event_rate, n_filers)
     drift = np.zeros((n_days, n_assets))
-    for k in range(1, _DRIFT_BARS + 1):
-        rows = event_pos + k
+    for k in range(DRIFT_BARS):
+        rows = disc.arrival + k
         ok = rows < n_days
-        np.add.at(drift, (rows[ok], event_size[0][ok]), event_size[1][ok])
-    drift *= _DRIFT * signal_strength * sigma
+        np.add.at(drift, (rows[ok], disc.column[ok]), disc.drift[ok])
+    drift *= DRIFT * signal_strength * sigma
 
     rets = np.empty((n_days, n_assets))
     expected = np.zeros((n_days, n_assets))
@@ -209,7 +227,7 @@ def sample_universe(
         low=frame(low),
         close=frame(close),
         volume=frame(volume),
-        events=events,
+        events=disc.table,
         sectors={s: f"sector_{k}" for s, k in zip(symbols, sector_of, strict=True)},
         regimes=pd.Series(regimes, index=index, name="regime"),
         expected=frame(expected),
@@ -221,8 +239,10 @@ def sample_universe(
             "n_sectors": n_sectors,
             "event_rate": event_rate,
             "start": start,
+            "n_filers": n_filers,
             "synthetic": True,
         },
+        skilled_filers=disc.skilled,
     )
 
 
@@ -252,35 +272,3 @@ def _regimes(rng: np.random.Generator, n_days: int) -> np.ndarray:
         stay = u[t] >= (0.02 if out[t - 1] == 0 else 0.05)
         out[t] = out[t - 1] if stay else 1 - out[t - 1]
     return out
-
-
-def _events(
-    rng: np.random.Generator,
-    symbols: list[str],
-    calendar: pd.DatetimeIndex,
-    n_days: int,
-    rate: float,
-) -> tuple[pd.DataFrame, np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """Disclosure table, disclosure bar of each event, and (column, signed size)."""
-    hit = rng.random((n_days, len(symbols))) < rate
-    t_idx, col = np.nonzero(hit)
-    n = len(t_idx)
-    lag = rng.integers(2, 26, n)
-    disclosed = t_idx + lag
-    sign = np.where(rng.random(n) < 0.4, 1.0, -1.0)
-    amount = np.round(np.exp(rng.normal(np.log(1e5), 1.2, n)), 0)
-    size = np.clip(1.0 + (np.log(amount) - np.log(1e5)) / 2.4, 0.5, 1.5)
-    avail = np.minimum(disclosed, len(calendar) - 1)
-    events = pd.DataFrame(
-        {
-            "symbol": np.asarray(symbols, dtype=object)[col],
-            "transaction_date": calendar[t_idx],
-            "available_at": calendar[avail],
-            "side": np.where(sign > 0, "buy", "sell"),
-            "amount": amount,
-        }
-    )
-    order = np.argsort(events["available_at"].to_numpy(), kind="stable")
-    events = events.iloc[order].reset_index(drop=True)
-    in_sample = disclosed < n_days
-    return events, disclosed[in_sample], (col[in_sample], (sign * size)[in_sample])

@@ -15,6 +15,10 @@ Schema (defaults in brackets)::
     [data]       source = "sample" | a .csv / .parquet OHLCV path    ["sample"]
                  n_assets, n_days, seed, signal_strength, event_rate  (sample only)
                  events = path of an event table (.csv / .parquet)   [sample: its events]
+                          or of a disclosure file (.json / .csv / .parquet)
+                 events_layout = "auto" | "house_watcher" | "senate_watcher" | "generic":
+                          read `events` with quantlab.data.read_disclosures
+                          [.json: "auto"; else: an event table as is]
                  start, end = "YYYY-MM-DD" date slice                [whole range]
     features     "default" | list of feature specs {kind, name?, transform?, <params>}
                  | a FeatureSet.to_dict()                            ["default"]
@@ -116,6 +120,7 @@ _SECTIONS: dict[str, dict[str, Any]] = {
         "signal_strength": _NUM,
         "event_rate": _NUM,
         "events": (str,),
+        "events_layout": (str,),
         "start": (str,),
         "end": (str,),
     },
@@ -165,6 +170,7 @@ _TOP: dict[str, Any] = {
 }
 _CHOICES = {
     "label.kind": LABEL_KINDS,
+    "data.events_layout": ("auto", "house_watcher", "senate_watcher", "generic"),
     "cv.kind": CV_KINDS,
     "model.sample_weight": ("uniqueness", "none"),
     "positions.method": ("quantile", "threshold"),

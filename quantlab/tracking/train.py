@@ -106,7 +106,9 @@ def _as_recipe(obj: Any) -> dict[str, Any]:
 # ------------------------------------------------------------------ recipe -> pipeline
 
 
-def _load_data(spec: dict[str, Any]) -> tuple[Any, pd.DataFrame | None, pd.DataFrame]:
+def _load_data(
+    spec: dict[str, Any],
+) -> tuple[Any, pd.DataFrame | None, pd.DataFrame, dict[str, str]]:
     from quantlab.ml._panel import close_panel
 
     source = spec.get("source", "sample")
@@ -128,13 +130,42 @@ def _load_data(spec: dict[str, Any]) -> tuple[Any, pd.DataFrame | None, pd.DataF
             )
         prices = load_ohlcv(source)
         events = None
+    notes: dict[str, str] = {}
     if "events" in spec:
-        path = spec["events"]
-        events = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
+        events, notes = _read_events(spec["events"], spec.get("events_layout"))
     start, end = spec.get("start"), spec.get("end")
     if start or end:
         prices = {k: v.loc[start:end] for k, v in prices.items()}
-    return prices, events, close_panel(prices)
+    close = close_panel(prices)
+    if events is not None:
+        from quantlab.data import check_symbols
+
+        missing = check_symbols(events, close)
+        if len(missing):
+            shown = ", ".join(missing["symbol"].astype(str).head(10))
+            notes["events_unpriced"] = (
+                f"{int(missing['n_rows'].sum())} rows, {len(missing)} symbols not in the "
+                f"prices (ignored by the features): {shown}"
+            )
+    return prices, events, close, notes
+
+
+def _read_events(path: str, layout: str | None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """An event table (.csv / .parquet as is) or, with ``data.events_layout`` or a .json
+    file, a disclosure file read by :func:`quantlab.data.read_disclosures`; the load
+    report's counts go to the run's data notes."""
+    if layout is None and not path.lower().endswith(".json"):
+        return pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path), {}
+    from quantlab.data import read_disclosures
+
+    table, report = read_disclosures(path, layout or "auto")
+    left_out = ", ".join(f"{k}={v}" for k, v in report.counts.items()) or "none"
+    return table, {
+        "events_layout": report.layout,
+        "events_read": str(report.n_read),
+        "events_kept": str(report.n_kept),
+        "events_left_out": left_out,
+    }
 
 
 def _feature_set(spec: Any, has_events: bool) -> Any:
@@ -314,7 +345,7 @@ def train(
 
     step = progress if progress is not None else (lambda stage: None)
     step("data")
-    prices, events, close = _load_data(recipe["data"])
+    prices, events, close, data_notes = _load_data(recipe["data"])
     step("features")
     fs = _feature_set(recipe["features"], events is not None)
     X = fs.compute(prices, events)
@@ -371,6 +402,7 @@ def train(
         "n_bars": len(idx),
         "n_assets": close.shape[1],
         "hash": _data_hash(close, events),
+        **data_notes,
     }
     importance = _importances(final, fs.names)
     example = X.iloc[rows].dropna().tail(5)

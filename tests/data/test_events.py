@@ -113,3 +113,31 @@ def test_bad_events():
         events_to_features(good, CAL.tz_localize("UTC"))
     numeric = good.assign(side=[-1])
     assert validate_events(numeric)["sign"].tolist() == [-1.0]
+
+
+def test_a_disclosure_table_is_an_event_table():
+    """side +1 / -1 and amount_mid (the low end for the open top bracket) as the amount;
+    the row arrives on the first bar at or after available_at (disclosure day + 1)."""
+    from quantlab.data import validate_disclosures
+
+    table = validate_disclosures(
+        pd.DataFrame(
+            {
+                "filer": ["A B", "C D"],
+                "chamber": ["house", "senate"],
+                "owner": ["self", "spouse"],
+                "symbol": ["A", "A"],
+                "asset_description": ["", ""],
+                "side": [1, -1],
+                "amount_low": [1001.0, 50_000_000.0],
+                "amount_high": [15000.0, float("inf")],
+                "transaction_date": ["2023-12-01", "2023-12-20"],
+                "disclosure_date": ["2024-01-02", "2024-01-05"],  # Tue; Fri -> Mon 8th
+            }
+        )
+    )
+    out = events_to_features(table, CAL[:8], windows=[2])
+    assert out["event_net_amount_2"]["A"].tolist() == [
+        0.0, 0.0, 8000.5, 8000.5, 0.0, -5e7, -5e7, 0.0,
+    ]  # fmt: skip
+    assert out["event_count_2"]["A"].tolist() == [0, 0, 1, 1, 0, 1, 1, 0]
