@@ -220,16 +220,16 @@ def _check_text(path: Path) -> None:
             f"{path} is empty; pass a CSV with a header line and one row per date "
             "(wide: date,AAA,BBB; long: date,symbol,close[,open,high,low,volume])"
         )
-    bad = head.find(b"\x00")
-    if bad < 0:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            bad = exc.start if exc.start < len(head) - 4 else -1  # a cut multi-byte char is fine
+    bad = head.find(b"\x00")  # the first NUL, or the first byte that is not UTF-8
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # a multi-byte character cut at the sniff limit is fine
+            bad = exc.start if bad < 0 else min(bad, exc.start)
     if bad >= 0:
         raise ValidationError(
-            f"{path} is not a text CSV file (byte 0x{head[bad]:02x} at offset {bad} is not "
-            "UTF-8 text); pass a UTF-8 CSV or a .parquet file"
+            f"{path} is not a text CSV file (byte 0x{head[bad]:02x} at offset {bad}: binary data, "
+            "not UTF-8 text); pass a UTF-8 CSV or a .parquet file"
         )
 
 

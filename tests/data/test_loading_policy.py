@@ -108,8 +108,8 @@ def test_binary_file(tmp_path):
     path = tmp_path / "bin.csv"
     path.write_bytes(b"date,A\n2021-01-04,1\n\x00\x01\x02\xff")
     assert _load_error(path) == (
-        f"{path} is not a text CSV file (byte 0x00 at offset 20 is not UTF-8 text); pass a "
-        "UTF-8 CSV or a .parquet file"
+        f"{path} is not a text CSV file (byte 0x00 at offset 20: binary data, not UTF-8 text); "
+        "pass a UTF-8 CSV or a .parquet file"
     )
     parquet = tmp_path / "bad.parquet"
     parquet.write_bytes(b"not parquet at all")
