@@ -249,7 +249,7 @@ def _is_text(value: Any) -> bool:
 # ------------------------------------------------------------------ cells: dates and numbers
 
 
-def _dates(values: Any, origin: _Origin, what: str = "date") -> pd.DatetimeIndex:
+def _dates(values: Any, origin: _Origin) -> pd.DatetimeIndex:
     """Parse a column / index of dates under the loading policy (see the module docstring)."""
     if isinstance(values, pd.DatetimeIndex):
         idx = values
@@ -259,39 +259,39 @@ def _dates(values: Any, origin: _Origin, what: str = "date") -> pd.DatetimeIndex
         arr = pd.Index(values)
         if pd.api.types.is_numeric_dtype(arr.dtype) or pd.api.types.is_bool_dtype(arr.dtype):
             raise DataTypeError(
-                f"{origin.row(0)}: the {what} {arr[0]!r} is a number, not a date; the first "
+                f"{origin.row(0)}: the date {arr[0]!r} is a number, not a date; the first "
                 "column of a wide file (or the date column of a long one) must hold dates "
                 "such as 2021-05-28"
             )
         try:
             idx = pd.DatetimeIndex(pd.to_datetime(arr))
         except (ValueError, TypeError, OverflowError):
-            idx = _diagnose_dates(arr, origin, what)
+            idx = _diagnose_dates(arr, origin)
         if isinstance(idx.tz, _dt.timezone):  # written offsets, no zone name: UTC
             idx = idx.tz_convert("UTC")
     missing = np.flatnonzero(np.asarray(idx.isna()))
     if len(missing):
         raise ValidationError(
-            f"{origin.row(int(missing[0]))}: the {what} is missing; every row needs a date "
+            f"{origin.row(int(missing[0]))}: the date is missing; every row needs a date "
             "(drop the row or fill in its date)"
         )
     return idx
 
 
-def _diagnose_dates(values: pd.Index, origin: _Origin, what: str) -> pd.DatetimeIndex:
+def _diagnose_dates(values: pd.Index, origin: _Origin) -> pd.DatetimeIndex:
     """The dates did not parse as one column: find the row and say why (or parse them)."""
     first: dict[bool, int] = {}
     for pos, v in enumerate(values):
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
             raise ValidationError(
-                f"{origin.row(pos)}: the {what} is missing; every row needs a date "
+                f"{origin.row(pos)}: the date is missing; every row needs a date "
                 "(drop the row or fill in its date)"
             )
         try:
             ts = pd.Timestamp(v)
         except (ValueError, TypeError, OverflowError):
             raise ValidationError(
-                f"{origin.row(pos)}: {what} {str(v)!r:.40} is not a date; write dates like "
+                f"{origin.row(pos)}: date {str(v)!r:.40} is not a date; write dates like "
                 "2021-05-28 or 2021-05-28 16:00:00-04:00"
             ) from None
         aware = ts.tzinfo is not None
@@ -299,58 +299,55 @@ def _diagnose_dates(values: pd.Index, origin: _Origin, what: str) -> pd.Datetime
         if len(first) == 2:
             other = first[not aware]
             raise AlignmentError(
-                f"{origin.row(pos)}: {what} {str(v)!r} has {'a' if aware else 'no'} UTC offset "
+                f"{origin.row(pos)}: date {str(v)!r} has {'a' if aware else 'no'} UTC offset "
                 f"but {origin.at(other)}'s {str(values[other])!r} has "
                 f"{'none' if aware else 'one'} (timezone-aware and naive dates mixed); write "
                 "every date with a UTC offset, or none"
             )
     if first.get(True) is not None:  # all aware, offsets differ (e.g. across a DST change)
         return pd.DatetimeIndex(pd.to_datetime(values, utc=True))
-    try:
+    bad = next((pos for pos, v in enumerate(values) if not _iso(v)), None)
+    if bad is None:  # each date alone is ISO 8601, in more than one of its forms
         return pd.DatetimeIndex(pd.to_datetime(values, format="ISO8601"))
-    except (ValueError, TypeError):
-        pass
-    for pos, v in enumerate(values):
-        try:
-            pd.to_datetime(pd.Index([v]), format="ISO8601")
-        except (ValueError, TypeError):
-            raise ValidationError(
-                f"{origin.row(pos)}: {what} {str(v)!r:.40} is written in another format than "
-                f"{origin.at(0)}'s {str(values[0])!r:.40}; write every date "
-                "in one format, ISO 8601 (2021-05-28) preferred"
-            ) from None
-    raise ValidationError(  # pragma: no cover - every element parses as ISO 8601 alone
-        f"{origin.name}: the {what}s do not parse as one column; write them in ISO 8601"
+    raise ValidationError(
+        f"{origin.row(bad)}: date {str(values[bad])!r:.40} is written in another format than "
+        f"{origin.at(0)}'s {str(values[0])!r:.40}; write every date in one format, ISO 8601 "
+        "(2021-05-28) preferred"
     )
 
 
-def _numbers(frame: pd.DataFrame, columns: Any, origin: _Origin) -> pd.DataFrame:
-    """Columns converted to float64; a cell that is not a number is refused, by line."""
-    out = {}
-    for col in columns:
-        s = frame[col]
-        if pd.api.types.is_bool_dtype(s.dtype) or not (
-            pd.api.types.is_numeric_dtype(s.dtype)
-            or s.dtype == object
-            or pd.api.types.is_string_dtype(s.dtype)
-        ):
+def _iso(value: Any) -> bool:
+    try:
+        pd.to_datetime(pd.Index([value]), format="ISO8601")
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def _numbers(frame: pd.DataFrame, origin: _Origin) -> pd.DataFrame:
+    """``frame`` as float64; a cell that is not a number is refused, by line and column."""
+    out = frame
+    for col, dtype in frame.dtypes.items():
+        if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+            continue
+        if not pd.api.types.is_string_dtype(dtype):  # object or str
             raise DataTypeError(
-                f"{origin.name}: column {_label(col)} holds {s.dtype} values, not "
+                f"{origin.name}: column {_label(col)} holds {dtype} values, not "
                 "prices; pass numbers (an empty cell means no trading on that bar)"
             )
-        if not pd.api.types.is_numeric_dtype(s.dtype):
-            conv = pd.to_numeric(s, errors="coerce")
-            bad = np.flatnonzero(np.asarray(conv.isna() & s.notna()))
-            if len(bad):
-                pos = int(bad[0])
-                raise DataTypeError(
-                    f"{origin.row(pos)}, column {_label(col)}: {str(s.iloc[pos])!r:.40} "
-                    "is not a number; fix the cell, or leave it empty to mean no trading on "
-                    "that bar"
-                )
-            s = conv
-        out[col] = s.astype("float64")
-    return pd.DataFrame(out, index=frame.index)
+        s = frame[col]
+        conv = pd.to_numeric(s, errors="coerce")
+        bad = np.flatnonzero(np.asarray(conv.isna() & s.notna()))
+        if len(bad):
+            pos = int(bad[0])
+            raise DataTypeError(
+                f"{origin.row(pos)}, column {_label(col)}: {str(s.iloc[pos])!r:.40} "
+                "is not a number; fix the cell, or leave it empty to mean no trading on "
+                "that bar"
+            )
+        out = out.copy() if out is frame else out
+        out[col] = conv
+    return out.astype("float64")
 
 
 def _label(col: Any) -> str:
@@ -453,9 +450,9 @@ def _from_long(
         )
     _check_symbol_order(df[date_col], df[symbol_col], origin)
     fields = [f for f in OHLCV_FIELDS if f in df.columns]
-    values = _numbers(df, fields, origin)
-    values[date_col] = df[date_col].to_numpy()
-    values[symbol_col] = df[symbol_col].to_numpy()
+    values = _numbers(df[fields], origin)
+    values[date_col] = df[date_col]
+    values[symbol_col] = df[symbol_col]
     wide = values.pivot(index=date_col, columns=symbol_col, values=fields)
     out = {f: _unnamed(wide[f]) for f in fields}
     if not ohl:
@@ -465,19 +462,20 @@ def _from_long(
 
 def _check_symbol_order(dates: pd.Series, symbols: pd.Series, origin: _Origin) -> None:
     """Each symbol's dates must increase down the frame (any interleaving of symbols)."""
-    stamps = pd.Series(pd.DatetimeIndex(dates).asi8, index=range(len(dates)))
-    key = symbols.to_numpy()
-    prev = stamps.groupby(key, sort=False).shift(1)
-    bad = np.flatnonzero(np.asarray(stamps < prev))
-    if not len(bad):
+    codes = pd.factorize(symbols)[0]
+    stamps = pd.DatetimeIndex(dates).as_unit("ns").asi8
+    order = np.argsort(codes, kind="stable")  # rows grouped by symbol, file order kept
+    c, t = codes[order], stamps[order]
+    bad = (c[1:] == c[:-1]) & (t[1:] < t[:-1])
+    if not bad.any():
         return
-    pos = int(bad[0])
-    pos_prev = stamps.index.to_series().groupby(key, sort=False).shift(1).iloc[pos]
-    before = origin.at(int(pos_prev))
+    later, earlier = order[1:][bad], order[:-1][bad]
+    k = int(np.argmin(later))  # the first offending row in file order
+    pos, prev = int(later[k]), int(earlier[k])
     raise AlignmentError(
-        f"{origin.row(pos)}: date {_when(dates.iloc[pos])} of symbol {key[pos]!r} comes before "
-        f"its previous row ({before}, {_when(dates.iloc[int(pos_prev)])}); each symbol's "
-        "dates must increase down the rows, nothing is reordered silently: "
+        f"{origin.row(pos)}: date {_when(dates.iloc[pos])} of symbol {symbols.iloc[pos]!r} "
+        f"comes before its previous row ({origin.at(prev)}, {_when(dates.iloc[prev])}); each "
+        "symbol's dates must increase down the rows, nothing is reordered silently: "
         + origin.fix("sort the file by date", "frame.sort_values(['date', 'symbol'])")
     )
 
@@ -525,7 +523,7 @@ def _from_wide(frame: pd.DataFrame, field: str, origin: _Origin) -> dict[str, pd
         )
     index = _dates(frame.index, origin)
     _check_order(index, origin)
-    frame = _numbers(frame, frame.columns, origin)
+    frame = _numbers(frame, origin)
     frame.index = index
     frame = frame.rename_axis(index=None)
     if frame.columns.nlevels == 2:

@@ -115,18 +115,22 @@ def _when(ts: Any) -> str:
 def _check_has_prices(ohlcv: Mapping[str, pd.DataFrame]) -> None:
     """Refuse a price column (or a whole bundle) without a single price."""
     close = ohlcv["close"]
-    if close.isna().all().all():
+    empty = np.isnan(close.to_numpy()).all(axis=0)
+    if empty.all():
         raise ValidationError(
             f"close holds no price at all (all {close.size} cells of {close.shape[1]} "
             "column(s) are empty / NaN); pass data with prices"
         )
     for field in ("close", "open", "high", "low"):  # close first: a close-only file has no open
-        empty = ohlcv[field].columns[ohlcv[field].isna().all().to_numpy()]
-        if len(empty):
+        panel = ohlcv[field]
+        if field != "close" and panel is not close:
+            empty = np.isnan(panel.to_numpy()).all(axis=0)
+        if empty.any():
+            cols = panel.columns[empty]
             raise ValidationError(
-                f"{field} column {empty[0]!r} holds no price on any of its "
-                f"{len(ohlcv[field])} bars ({len(empty)} such column(s)); drop the column or "
-                "fill in its prices (NaN marks single bars without trading)"
+                f"{field} column {cols[0]!r} holds no price on any of its {len(panel)} bars "
+                f"({len(cols)} such column(s)); drop the column or fill in its prices (NaN "
+                "marks single bars without trading)"
             )
 
 

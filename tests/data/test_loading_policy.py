@@ -147,6 +147,16 @@ def test_unparsable_and_missing_dates(tmp_path, close):
     assert _load_error(path).startswith(f"{path}: line 5: the date is missing; every row needs")
 
 
+def test_dates_in_two_formats_name_the_first_odd_line(tmp_path):
+    path = _csv(tmp_path, "formats.csv", "date,A\n2021-01-04,1\n2021-01-05,2\n01/06/2021,3\n")
+    assert _load_error(path) == (
+        f"{path}: line 4: date '01/06/2021' is written in another format than line 2's "
+        "'2021-01-04'; write every date in one format, ISO 8601 (2021-05-28) preferred"
+    )
+    iso = _csv(tmp_path, "iso.csv", "date,A\n2021-01-04,1\n2021-01-05T16:00:00,2\n")
+    assert load_ohlcv(iso)["close"].index[1] == pd.Timestamp("2021-01-05 16:00")
+
+
 def test_aware_and_naive_dates_mixed(tmp_path, close):
     lines = _wide_text(close)
     lines[4] = "2015-01-08 00:00:00+00:00" + lines[4][lines[4].index(",") :]
@@ -206,3 +216,21 @@ def test_close_only_long_layout_loads(close):
 def test_numeric_index_is_not_taken_for_dates(close):
     with pytest.raises(DataTypeError, match="is a number, not a date"):
         from_wide(close.reset_index(drop=True))
+
+
+# ---------------------------------------------------------------- item 9: zones in messages
+
+
+def test_timezone_mismatch_message_shows_the_zones():
+    import quantlab as ql
+
+    utc = pd.date_range("2021-05-28", periods=5, tz="UTC")
+    close = pd.DataFrame({"A": np.linspace(1.0, 2.0, 5)}, index=utc)
+    local = utc.tz_localize(None).tz_localize("America/New_York")
+    entries = pd.DataFrame({"A": [False] * 5}, index=local)
+    with pytest.raises(AlignmentError) as info:
+        ql.backtest.from_signals(close, entries, entries)
+    assert "at row 0 (2021-05-28 00:00 America/New_York vs 2021-05-28 00:00 UTC)" in str(info.value)
+    naive = entries.set_axis(utc.tz_localize(None))
+    with pytest.raises(AlignmentError, match=r"\(2021-05-28 vs 2021-05-28 00:00 UTC\)"):
+        ql.backtest.from_signals(close, naive, naive)
