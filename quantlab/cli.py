@@ -6,6 +6,13 @@ Commands: ``demo``, ``backtest``, ``simulate``, ``sweep`` (prices in, figures ou
 
 Exit codes: 0 success, 1 failure, 2 usage error. Expected failures (a
 :class:`~quantlab.errors.QuantlabError`) print one line; ``--debug`` shows the traceback.
+
+Decisions: ``--prices`` is read by :func:`quantlab.data.load_ohlcv` under its loading
+policy (nothing sorted, offsets to UTC); ``--weights`` may name only assets of the file,
+as the API; annualized figures use ``--periods-per-year`` or the bars per year inferred
+from the dates, resolved once here and passed down; ``models`` and ``predict`` only read
+the store and never create one; tables print each figure in its format with its
+definition (:mod:`quantlab.report.glossary`), json / csv the raw numbers.
 """
 
 from __future__ import annotations
