@@ -75,7 +75,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     table = by_pair.mean().sort_values("sharpe", ascending=False)
     print(f"{len(summary)} backtests (signals + engine) in {elapsed:.2f} s")
     print("best parameter pairs by mean Sharpe across assets:")
-    print(table.head(args.top).to_string(float_format=lambda v: f"{v:8.3f}"))
+    _print_frame(table.head(args.top), "table", figures="columns")
     return 0
 
 
@@ -383,10 +383,21 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         figures="columns",
     )
     pbo = res.pbo(n_splits=args.pbo_splits)
+    if args.format != "table":
+        print(
+            f"best {res.best} of {res.n_combinations} combinations; deflated Sharpe "
+            f"{res.deflated_sharpe:.3f}; PBO {pbo.pbo:.3f}",
+            file=sys.stderr,
+        )
+        return 0
+    from quantlab.report import dsr_reading, pbo_reading
+
     print(
         f"best {res.best} of {res.n_combinations} combinations; deflated Sharpe "
         f"{res.deflated_sharpe:.3f}; PBO {pbo.pbo:.3f}"
     )
+    print(dsr_reading(res.deflated_sharpe, res.n_combinations)[0])
+    print(pbo_reading(pbo.pbo)[0])
     return 0
 
 

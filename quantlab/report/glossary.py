@@ -6,7 +6,7 @@ the ``quantlab run`` summary, the HTML tearsheet's metric tables) is listed in
 beside it. Formats (:func:`fmt`):
 
 * ``"pct"`` -- a fraction as a percentage with 2 decimals (``0.1234`` -> ``12.34%``);
-  below 0.1% in magnitude, 2 significant digits (``0.0050%``), so small values do not
+  below 0.01% in magnitude, 2 significant digits (``0.0050%``), so small values do not
   print as ``0.00%``;
 * ``"int"`` -- a count, no decimals, thousands separators (``1,254``);
 * ``"ratio"`` -- a dimensionless ratio, 2 decimals (``1.37``);
@@ -139,7 +139,7 @@ def fmt(value: Any, kind: str = "num") -> str:
         return "inf" if v > 0 else "-inf"
     if kind == "pct":
         p = 100.0 * v
-        return f"{p:,.2f}%" if p == 0.0 or abs(p) >= 0.1 else f"{_sig(p, 2)}%"
+        return f"{p:,.2f}%" if p == 0.0 or abs(p) >= 0.01 else f"{_sig(p, 2)}%"
     if kind == "int":
         return f"{v:,.0f}"
     if kind == "ratio":

@@ -295,3 +295,28 @@ def test_run_summary_rows_carry_definitions(capsys):
     assert out[1].split("  ")[-1] == "annualized mean / std of bar returns (risk-free 0)"
     assert re.fullmatch(r"  trades +1,254  round trips opened", out[2])
     assert out[3].endswith("share of paths whose wealth hit the ruin threshold")
+
+
+def test_sweep_table_readings_and_machine_formats(prices, capsys):
+    argv = ["sweep", "--prices", str(prices), "--fast", "5,10", "--slow", "20,40", "--quiet"]
+    assert main([*argv, "--pbo-splits", "4"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["fast", "slow", "sharpe", "total_return", "max_drawdown"]
+    assert "sharpe: annualized mean / std of bar returns (risk-free 0)" in out
+    assert re.search(r"^Deflated Sharpe \d\.\d\d: the best of 4 trials", out, flags=re.M)
+    assert re.search(r"^PBO \d\.\d\d: the in-sample winner", out, flags=re.M)
+    assert main([*argv, "--pbo-splits", "4", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    table = json.loads(captured.out)  # the whole stdout is one JSON document
+    assert table["columns"] == ["sharpe", "total_return", "max_drawdown"]
+    assert "deflated Sharpe" in captured.err
+
+
+def test_demo_table_is_formatted(capsys):
+    assert main(["demo", "--bars", "300", "--assets", "3", "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if line.startswith("fast slow"))
+    assert header.split() == ["fast", "slow", "total_return", "sharpe", "max_drawdown"]
+    assert "max_drawdown: largest fall of equity from a previous peak" in out
+    rows = out.split(header)[1].splitlines()[1:4]
+    assert all(re.fullmatch(r"\d+ \d+ +-?[\d.]+% +-?[\d.]+ +-?[\d.]+%", r) for r in rows), rows
