@@ -86,8 +86,16 @@ def _monotonic_mask(index: pd.Index) -> np.ndarray:
 
 
 def _fmt(label: Any) -> str:
+    """A row label for messages: a date alone at midnight, with its zone when tz-aware.
+
+    The zone is what tells ``2021-05-28 UTC`` from ``2021-05-28 America/New_York``: two
+    midnights that print alike without it.
+    """
     if isinstance(label, pd.Timestamp):
-        return str(label.date()) if label == label.normalize() else str(label)
+        if label != label.normalize():
+            return str(label)
+        day = str(label.date())
+        return day if label.tz is None else f"{day} 00:00 {label.tz}"
     return str(label)
 
 

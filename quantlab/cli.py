@@ -6,6 +6,13 @@ Commands: ``demo``, ``backtest``, ``simulate``, ``sweep`` (prices in, figures ou
 
 Exit codes: 0 success, 1 failure, 2 usage error. Expected failures (a
 :class:`~quantlab.errors.QuantlabError`) print one line; ``--debug`` shows the traceback.
+
+Decisions: ``--prices`` is read by :func:`quantlab.data.load_ohlcv` under its loading
+policy (nothing sorted, offsets to UTC); ``--weights`` may name only assets of the file,
+as the API; annualized figures use ``--periods-per-year`` or the bars per year inferred
+from the dates, resolved once here and passed down; ``models`` and ``predict`` only read
+the store and never create one; tables print each figure in its format with its
+definition (:mod:`quantlab.report.glossary`), json / csv the raw numbers.
 """
 
 from __future__ import annotations
@@ -68,7 +75,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     table = by_pair.mean().sort_values("sharpe", ascending=False)
     print(f"{len(summary)} backtests (signals + engine) in {elapsed:.2f} s")
     print("best parameter pairs by mean Sharpe across assets:")
-    print(table.head(args.top).to_string(float_format=lambda v: f"{v:8.3f}"))
+    _print_frame(table.head(args.top), "table", figures="columns")
     return 0
 
 
@@ -91,31 +98,173 @@ def _range(text: str, name: str) -> list[int]:
         ) from None
 
 
-def _weights_arg(text: str, columns: Any) -> dict[str, float]:
-    """``"AAA=0.6,BBB=0.4"`` -> {"AAA": 0.6, "BBB": 0.4}; ``"equal"`` -> 1/n each."""
-    if text == "equal":
-        return {str(c): 1.0 / len(columns) for c in columns}
+def _weights_arg(text: str, columns: Any, source: str) -> dict[str, float]:
+    """``"AAA=0.6,BBB=0.4"`` -> {"AAA": 0.6, "BBB": 0.4}; ``"equal"`` -> 1/n each.
+
+    A name that is not a column of ``source`` is refused, as the Python API refuses it
+    (it used to become cash silently); so is a name given twice. Assets not named are not
+    held.
+    """
+    names = [str(c) for c in columns]
+    if text.strip() == "equal":
+        return {c: 1.0 / len(names) for c in names}
     out: dict[str, float] = {}
     for item in text.split(","):
         key, sep, value = item.partition("=")
-        try:
-            out[key.strip()] = float(value)
-        except ValueError:
+        key = key.strip()
+        if not sep or not key:
             raise ParameterError(
-                f"--weights must look like 'AAA=0.6,BBB=0.4' or 'equal'; got {item!r}"
-            ) from None
-        if not sep:
-            raise ParameterError(f"--weights entry {item!r} lacks '=weight'")
+                f"--weights entry {item!r} must look like NAME=WEIGHT; pass e.g. "
+                "'AAA=0.6,BBB=0.4' or 'equal'"
+            )
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = math.nan
+        if not math.isfinite(weight):
+            raise ParameterError(
+                f"--weights entry {item!r}: the weight {value.strip()!r} is not a finite "
+                "number; pass e.g. 'AAA=0.6,BBB=0.4' or 'equal'"
+            )
+        if key in out:
+            raise ParameterError(f"--weights names {key!r} twice; give each asset one weight")
+        out[key] = weight
+    unknown = [k for k in out if k not in names]
+    if unknown:
+        shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+        raise ParameterError(
+            f"--weights names {', '.join(unknown)}, not an asset of {source} (its assets: "
+            f"{shown}); use the file's column names"
+        )
     return out
 
 
-def _print_frame(frame: Any, fmt: str) -> None:
+def _periods_per_year(args: argparse.Namespace, close: Any) -> float:
+    """``--periods-per-year``, else inferred from the dates of ``--prices`` (CLI-worded)."""
+    import numpy as np
+
+    from quantlab.metrics import infer_periods_per_year
+
+    given = args.periods_per_year
+    if given is not None:
+        if not (math.isfinite(given) and given > 0):
+            raise ParameterError(f"--periods-per-year must be a number > 0; got {given:g}")
+        return float(given)
+    try:
+        return float(infer_periods_per_year(close.index))
+    except ParameterError:
+        stamps = close.index.as_unit("ns").asi8
+        spacing = float(np.median(np.diff(stamps))) / 86_400e9 if len(stamps) > 1 else math.nan
+        raise ParameterError(
+            f"{args.prices}: cannot infer the bars per year from its {len(stamps)} dates "
+            f"(median spacing {spacing:.3g} days); pass --periods-per-year N (252 "
+            "business-daily, 365 daily incl. weekends, 52 weekly, 12 monthly)"
+        ) from None
+
+
+_MC_CALENDAR = {"d": "D", "w": "W", "m": "M", "q": "Q", "y": "Y", "a": "Y"}
+
+
+def _mc_rebalance(text: str | None) -> int | str | None:
+    """``--rebalance`` of ``simulate``: steps (``21``; ``0`` buy and hold) or a period.
+
+    A period is D, W, M, Q or Y, or a pandas alias of one (``ME``, ``W-FRI``, ``QE``,
+    ``YE``, ``BME`` ...): the simulation has no calendar, so a period is a number of steps,
+    periods per year / events per year (M: every 21 steps of a 252-day year).
+    """
+    if text is None:
+        return None
+    t = text.strip()
+    if t.isdigit():
+        return int(t)
+    if t.lower() in _MC_CALENDAR:
+        return _MC_CALENDAR[t.lower()]
+    import pandas as pd
+
+    groups = (
+        ("D", (pd.offsets.Day, pd.offsets.BusinessDay)),
+        ("W", (pd.offsets.Week,)),
+        ("M", (pd.offsets.MonthEnd, pd.offsets.MonthBegin, pd.offsets.BusinessMonthEnd,
+               pd.offsets.BusinessMonthBegin)),
+        ("Q", (pd.offsets.QuarterEnd, pd.offsets.QuarterBegin, pd.offsets.BQuarterEnd,
+               pd.offsets.BQuarterBegin)),
+        ("Y", (pd.offsets.YearEnd, pd.offsets.YearBegin, pd.offsets.BYearEnd,
+               pd.offsets.BYearBegin)),
+    )  # fmt: skip
+    try:
+        offset = pd.tseries.frequencies.to_offset(t)
+    except ValueError:
+        offset = None
+    for letter, kinds in groups:
+        if isinstance(offset, kinds) and offset.n == 1:
+            return letter
+    raise ParameterError(
+        f"--rebalance must be a number of steps (e.g. 21; 0 = buy and hold) or one period: "
+        f"D, W, M, Q, Y (pandas aliases ME, W-FRI, QE, YE also work); got {text!r}"
+    )
+
+
+def _close_only(data: dict[str, Any]) -> bool:
+    """Whether a loaded bundle came from close prices alone (open = high = low = close)."""
+    close = data["close"]
+    return all(data[k] is close or data[k].equals(close) for k in ("open", "high", "low"))
+
+
+def _print_frame(frame: Any, fmt: str, *, figures: str = "rows") -> None:
+    """Print a table of figures: raw numbers for json / csv, formatted for a table.
+
+    ``figures`` says where the figure names are (``"rows"``: one figure per row, as in
+    ``BacktestResult.stats()``; ``"columns"``: one per column, as in a sweep summary).
+    A table prints each figure in its format (:mod:`quantlab.report.glossary`) with its
+    definition beside it (rows) or under the table (columns).
+    """
     if fmt == "json":
         print(frame.to_json(orient="split", double_precision=10, date_format="iso"))
-    elif fmt == "csv":
+        return
+    if fmt == "csv":
         print(frame.to_csv(), end="")
+        return
+    from quantlab.report.glossary import definition, fmt_figure
+
+    if figures == "rows":
+        cells = [[fmt_figure(str(k), v) for v in row] for k, row in frame.iterrows()]
+        header = ["", *_column_labels(frame.columns), "definition"]
+        rows = [
+            [str(k), *vals, definition(str(k))] for k, vals in zip(frame.index, cells, strict=True)
+        ]
+        notes: list[str] = []
     else:
-        print(frame.to_string(float_format=lambda v: f"{v:12.6g}"))
+        header = [" ".join(map(str, frame.index.names)), *[str(c) for c in frame.columns]]
+        rows = [
+            [_label(k), *(fmt_figure(str(c), row[c]) for c in frame.columns)]
+            for k, row in frame.iterrows()
+        ]
+        notes = [f"{c}: {definition(str(c))}" for c in frame.columns if definition(str(c))]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    last = len(header) - 1 if figures == "rows" else -1
+    for r in [header, *rows]:
+        cells_ = [
+            f"{v:<{w}}" if i in (0, last) else f"{v:>{w}}"
+            for i, (v, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        print("  ".join(cells_).rstrip())
+    for note in notes:
+        print(note)
+
+
+def _column_labels(columns: Any) -> list[str]:
+    """Asset names alone when the other column levels hold one value (a single run)."""
+    import pandas as pd
+
+    if isinstance(columns, pd.MultiIndex):
+        if all(columns.get_level_values(i).nunique() == 1 for i in range(columns.nlevels - 1)):
+            return [str(c) for c in columns.get_level_values(-1)]
+        return [_label(c) for c in columns]
+    return [str(c) for c in columns]
+
+
+def _label(key: Any) -> str:
+    return " ".join(map(str, key)) if isinstance(key, tuple) else str(key)
 
 
 def _sma_signals(close: Any, fast: list[int], slow: list[int]) -> tuple[Any, Any]:
@@ -137,18 +286,26 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
         "fixed_fees": args.fixed_fees,
         "slippage": args.slippage,
         "init_cash": args.init_cash,
+        "periods_per_year": _periods_per_year(args, close),
     }
     if args.weights is not None:
         res = ql.backtest.from_weights(
             close,
-            _weights_arg(args.weights, close.columns),
+            _weights_arg(args.weights, close.columns, args.prices),
             rebalance=args.rebalance,
             **common,
         )
     else:
         entries, exits = _sma_signals(close, [args.fast], [args.slow])
         stops = {"sl_stop": args.sl_stop, "tp_stop": args.tp_stop, "time_stop": args.time_stop}
-        ohlc = {k: data[k] for k in ("open", "high", "low") if k in data}
+        ohlc: dict[str, Any] = {}
+        if not _close_only(data):
+            ohlc = {k: data[k] for k in ("open", "high", "low")}
+        elif args.price == "next_open":
+            raise ParameterError(
+                f"--price next_open fills at the next bar's open, but {args.prices} holds "
+                "close prices only; add open, high and low columns or use --price close"
+            )
         res = ql.backtest.from_signals(
             close, entries, exits, price=args.price, **ohlc, **stops, **common
         )
@@ -177,20 +334,21 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     import quantlab as ql
 
     close = _load_prices(args.prices)["close"]
-    returns = close.pct_change().iloc[1:]
-    weights = _weights_arg(args.weights, close.columns)
-    w = [weights.get(str(c), 0.0) for c in close.columns]
+    weights = _weights_arg(args.weights, close.columns, args.prices)
+    held = [c for c in close.columns if str(c) in weights]
+    returns = close[held].pct_change().iloc[1:]
     sim = ql.montecarlo.simulate(
         returns,
-        w,
+        {str(c): weights[str(c)] for c in held},
         n_paths=args.paths,
         horizon=args.horizon,
         method=args.method,
-        rebalance=args.rebalance,
+        rebalance=_mc_rebalance(args.rebalance),
         seed=args.seed,
         fees=args.fees,
         goal=args.goal,
         withdrawal_rate=args.withdrawal_rate,
+        periods_per_year=_periods_per_year(args, close),
     )
     _print_frame(sim.summary(), args.format)
     return 0
@@ -201,6 +359,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     data = _load_prices(args.prices)
     close = data["close"]
+    ppy = _periods_per_year(args, close)
 
     @ql.optimize.vectorized
     def sma_cross(prices: Any, fast: list[int], slow: list[int]) -> tuple[Any, Any]:
@@ -216,15 +375,29 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         n_jobs=args.jobs,
         scheduler=args.scheduler,
+        periods_per_year=ppy,
     )
     _print_frame(
-        res.summary().head(args.top)[[args.metric, "total_return", "max_drawdown"]], args.format
+        res.summary().head(args.top)[[args.metric, "total_return", "max_drawdown"]],
+        args.format,
+        figures="columns",
     )
     pbo = res.pbo(n_splits=args.pbo_splits)
+    if args.format != "table":
+        print(
+            f"best {res.best} of {res.n_combinations} combinations; deflated Sharpe "
+            f"{res.deflated_sharpe:.3f}; PBO {pbo.pbo:.3f}",
+            file=sys.stderr,
+        )
+        return 0
+    from quantlab.report import dsr_reading, pbo_reading
+
     print(
         f"best {res.best} of {res.n_combinations} combinations; deflated Sharpe "
         f"{res.deflated_sharpe:.3f}; PBO {pbo.pbo:.3f}"
     )
+    print(dsr_reading(res.deflated_sharpe, res.n_combinations)[0])
+    print(pbo_reading(pbo.pbo)[0])
     return 0
 
 
@@ -297,13 +470,37 @@ def _trials(n: Any) -> str:
     return f"{text} trial" if text == "1" else f"{text} trials"
 
 
+#: Definitions beside the ``quantlab run`` summary, by the start of the row's label.
+_RUN_DEFINITIONS: tuple[tuple[str, str], ...] = (
+    ("rank IC (mean)", "mean per-date rank correlation of predictions with outcomes"),
+    ("rank ICIR", "mean / std of the per-date rank IC"),
+    ("IC t-stat", "t-statistic of the mean IC, Newey-West for overlapping labels"),
+    ("annual return", "compound annual growth rate"),
+    ("annual volatility", "std of bar returns x sqrt(periods per year)"),
+    ("Sharpe", "annualized mean / std of bar returns (risk-free 0)"),
+    ("max drawdown, median", "median over paths of the largest fall from a peak"),
+    ("max drawdown", "largest fall of equity from a previous peak"),
+    ("trades", "round trips opened"),
+    ("deflated Sharpe", "probability the Sharpe beats the best of as many luck-only trials"),
+    ("terminal wealth", "wealth at the horizon per 1 invested, over paths"),
+    ("P(loss)", "share of paths ending below the initial wealth"),
+    ("P(ruin)", "share of paths whose wealth hit the ruin threshold"),
+)
+
+
+def _run_definition(label: str) -> str:
+    return next((text for start, text in _RUN_DEFINITIONS if label.startswith(start)), "")
+
+
 def _print_summary(sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    """Aligned ``label  value  definition`` rows under each section title."""
     width = max(len(k) for _, rows in sections for k, _ in rows) + 2
     vwidth = max(len(v) for _, rows in sections for _, v in rows)
     for title, rows in sections:
         print(title)
         for key, value in rows:
-            print(f"  {key:<{width}}{value:>{vwidth}}")
+            line = f"  {key:<{width}}{value:>{vwidth}}  {_run_definition(key)}"
+            print(line.rstrip())
 
 
 class _Progress:
@@ -561,8 +758,12 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     import numpy as np
 
     import quantlab as ql
+    from quantlab.serving.cache import parse_ref
+    from quantlab.tracking.store import existing_store
 
     rows = _read_rows(args.input)
+    if parse_ref(args.model).path is None:  # a registry reference reads the store
+        existing_store(None)
     model = ql.load_model(args.model, trusted=args.trusted)
     preds = np.asarray(ql.predict(model, rows), dtype=np.float64).reshape(-1)
     if args.format == "csv":
@@ -583,9 +784,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 def _cmd_models(args: argparse.Namespace) -> int:
     from quantlab.tracking import list_models
-    from quantlab.tracking.store import tracking_uri
+    from quantlab.tracking.store import existing_store
 
-    uri = tracking_uri(args.tracking_uri)
+    uri = existing_store(args.tracking_uri)
     models = list_models(tracking_uri=uri)
     if args.format == "json":
         print(json.dumps(models, indent=1, sort_keys=True))
@@ -636,10 +837,17 @@ def build_parser() -> argparse.ArgumentParser:
     costs.add_argument("--fixed-fees", type=float, default=0.0, help="cash per order")
     costs.add_argument("--slippage", type=float, default=0.0, help="adverse fraction of price")
     costs.add_argument("--init-cash", type=float, default=100.0, help="starting cash")
+    periods = argparse.ArgumentParser(add_help=False)
+    periods.add_argument(
+        "--periods-per-year",
+        type=float,
+        help="bars per year for annualized figures (default: inferred from the dates; "
+        "252 business-daily, 365 daily incl. weekends, 52 weekly, 12 monthly)",
+    )
 
     bt = sub.add_parser(
         "backtest",
-        parents=[fmt, costs],
+        parents=[fmt, costs, periods],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         help="backtest an SMA crossover or target weights over a price file",
         epilog="""examples:
@@ -647,7 +855,8 @@ def build_parser() -> argparse.ArgumentParser:
   quantlab backtest --prices prices.parquet --weights AAA=0.6,BBB=0.4 --rebalance ME
   quantlab backtest --prices prices.csv --fast 20 --slow 100 --price next_open --format json
 prices: CSV/Parquet, long (date, symbol, close[, open, high, low, volume]) or wide
-(date + one close column per asset).""",
+(date + one close column per asset). Dates must increase down the file (nothing is
+sorted for you); dates with UTC offsets are read in UTC; an empty cell = no trading.""",
     )
     bt.add_argument("--prices", required=True, help="CSV or Parquet price file")
     bt.add_argument("--fast", type=int, default=10, help="fast SMA window (default 10)")
@@ -667,13 +876,17 @@ prices: CSV/Parquet, long (date, symbol, close[, open, high, low, volume]) or wi
 
     sim = sub.add_parser(
         "simulate",
-        parents=[fmt],
+        parents=[fmt, periods],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         help="Monte Carlo of a constant-weight portfolio from historical prices",
         epilog="""examples:
   quantlab simulate --prices prices.csv --weights equal --paths 10000 --horizon 2520
   quantlab simulate --prices prices.csv --weights AAA=0.6,BBB=0.4 --method stationary_bootstrap \\
-      --rebalance ME --goal 2.0 --withdrawal-rate 0.04""",
+      --rebalance ME --goal 2.0 --withdrawal-rate 0.04
+  quantlab simulate --prices prices.csv --weights AAA=1 --rebalance 21
+
+--weights names assets of --prices (a name it lacks is an error); assets not named are
+not held. A weight sum below 1 leaves cash.""",
     )
     sim.add_argument("--prices", required=True, help="CSV or Parquet price file")
     sim.add_argument("--weights", default="equal", help="'AAA=0.6,BBB=0.4' or 'equal'")
@@ -684,7 +897,11 @@ prices: CSV/Parquet, long (date, symbol, close[, open, high, low, volume]) or wi
         default="stationary_bootstrap",
         help="bootstrap, stationary_bootstrap, block_bootstrap, shuffle, normal, student_t, gbm",
     )
-    sim.add_argument("--rebalance", help="steps (int) or M/Q/Y")
+    sim.add_argument(
+        "--rebalance",
+        help="steps between rebalances (e.g. 21; 0 = buy and hold, the default) or a period "
+        "D, W, M, Q, Y (or ME, W-FRI, QE, YE): periods per year / events per year steps",
+    )
     sim.add_argument("--fees", type=float, default=0.0)
     sim.add_argument("--goal", type=float, help="goal as a multiple of initial wealth")
     sim.add_argument("--withdrawal-rate", type=float, default=0.0, help="yearly fraction")
@@ -693,7 +910,7 @@ prices: CSV/Parquet, long (date, symbol, close[, open, high, low, volume]) or wi
 
     sw = sub.add_parser(
         "sweep",
-        parents=[fmt],
+        parents=[fmt, periods],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         help="SMA-crossover parameter sweep with deflated Sharpe and PBO",
         epilog="""examples:

@@ -3,7 +3,8 @@
 A *panel* is a wide DataFrame: a sorted, unique :class:`~pandas.DatetimeIndex` by one
 column per asset, holding numbers. An *OHLCV bundle* is a dict of such panels named
 ``open``, ``high``, ``low``, ``close`` (required) and ``volume`` (optional), all sharing one
-index and one set of columns. NaN means "no trading on that bar" and is allowed everywhere.
+index and one set of columns. NaN means "no trading on that bar" and is allowed on any bar,
+but a price column (or a whole bundle) without a single price is refused.
 """
 
 from __future__ import annotations
@@ -106,13 +107,38 @@ def validate_panel(panel: Any, name: str = "panel", *, positive: bool = False) -
 
 def _when(ts: Any) -> str:
     ts = pd.Timestamp(ts)
-    return str(ts.date()) if ts == ts.normalize() else str(ts)
+    if ts != ts.normalize():
+        return str(ts)
+    return f"{ts.date()} {ts.tz}" if ts.tz is not None else str(ts.date())
+
+
+def _check_has_prices(ohlcv: Mapping[str, pd.DataFrame]) -> None:
+    """Refuse a price column (or a whole bundle) without a single price."""
+    close = ohlcv["close"]
+    empty = np.isnan(close.to_numpy()).all(axis=0)
+    if empty.all():
+        raise ValidationError(
+            f"close holds no price at all (all {close.size} cells of {close.shape[1]} "
+            "column(s) are empty / NaN); pass data with prices"
+        )
+    for field in ("close", "open", "high", "low"):  # close first: a close-only file has no open
+        panel = ohlcv[field]
+        if field != "close" and panel is not close:
+            empty = np.isnan(panel.to_numpy()).all(axis=0)
+        if empty.any():
+            cols = panel.columns[empty]
+            raise ValidationError(
+                f"{field} column {cols[0]!r} holds no price on any of its {len(panel)} bars "
+                f"({len(cols)} such column(s)); drop the column or fill in its prices (NaN "
+                "marks single bars without trading)"
+            )
 
 
 def validate_ohlcv(ohlcv: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Check an OHLCV bundle: required fields, shared labels, and bar consistency.
 
-    Rules: ``open``, ``high``, ``low`` and ``close`` are required and strictly positive;
+    Rules: ``open``, ``high``, ``low`` and ``close`` are required and strictly positive,
+    and every one of their columns holds at least one price (NaN marks single bars);
     ``volume`` is optional and non-negative; every panel has the same index and columns;
     on every bar where all four prices are known, ``low <= min(open, close)`` and
     ``high >= max(open, close)``.
@@ -130,7 +156,8 @@ def validate_ohlcv(ohlcv: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
     Raises
     ------
     ValidationError
-        A missing field, negative volume, or an inconsistent bar (e.g. ``high < low``).
+        A missing field, a price column without any price, negative volume, or an
+        inconsistent bar (e.g. ``high < low``).
     AlignmentError
         Panels whose index or columns differ.
 
@@ -158,6 +185,7 @@ def validate_ohlcv(ohlcv: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
             continue
         out[field] = validate_panel(ohlcv[field], field, positive=field != "volume")
     ref = out["close"]
+    _check_has_prices(out)
     for field, panel in out.items():
         if not panel.index.equals(ref.index):
             raise AlignmentError(

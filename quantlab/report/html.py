@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from quantlab.report.glossary import fmt
+
 __all__ = [
     "esc",
     "fmt_number",
@@ -61,6 +63,7 @@ CSS = """
 .qlts .reading.warn{border-color:#bf8700}
 .qlts .reading.bad{border-color:#cf222e}
 .qlts .note{color:#57606a;font-size:12px}
+.qlts td.def{text-align:left;color:#57606a;white-space:normal;min-width:220px}
 """.strip()
 
 _PCT_DECIMALS = 2
@@ -104,16 +107,30 @@ def fmt_pct(x: Any, decimals: int = _PCT_DECIMALS) -> str:
 
 
 def fmt_value(x: Any) -> str:
-    """Format a cell of unknown kind: numbers to 4 significant digits, others as text."""
+    """Format a cell of unknown kind: numbers as text a reader takes in, others as text.
+
+    Integers and integral floats (counts) without decimals; other floats with 4 decimals,
+    or 4 significant digits in fixed-point notation below 0.001 (never ``5.02522e-05``);
+    10,000 and above without decimals.
+
+    Examples
+    --------
+    >>> fmt_value(5.02522e-05), fmt_value(1254.0), fmt_value(0.123456), fmt_value(12345.6)
+    ('0.00005025', '1,254', '0.1235', '12,346')
+    """
     if isinstance(x, (bool, np.bool_)):
         return str(bool(x))
     if isinstance(x, (int, np.integer)):
         return f"{int(x):,}"
     if isinstance(x, (float, np.floating)):
-        if not math.isfinite(float(x)):
-            return fmt_number(x)
         v = float(x)
-        return f"{v:,.4f}" if abs(v) < 1e4 else f"{v:,.0f}"
+        if not math.isfinite(v):
+            return fmt_number(v)
+        if abs(v) >= 1e4 or (abs(v) >= 1 and v.is_integer()):  # a count stored as float
+            return f"{v:,.0f}"
+        if v == 0.0 or abs(v) >= 1e-3:
+            return f"{v:,.4f}"
+        return fmt(v, "num")  # 4 significant digits, fixed-point
     if isinstance(x, pd.Timestamp):
         return x.strftime("%Y-%m-%d") if x == x.normalize() else str(x)
     if x is None or x is pd.NaT:
@@ -132,7 +149,8 @@ def table(
     """Render a DataFrame as an HTML table; every label and cell is escaped.
 
     ``formatters`` maps a row label (checked first) or a column label to a function giving
-    the cell text; other cells use :func:`fmt_value`.
+    the cell text; other cells use :func:`fmt_value`. A column named ``"definition"`` is
+    styled as text (left-aligned, wrapping).
     """
     fm = formatters or {}
     head = [f"<th>{esc(index_label)}</th>"] if index else []
@@ -142,7 +160,8 @@ def table(
         cells = [f"<th>{esc(label)}</th>"] if index else []
         for col, v in zip(frame.columns, values, strict=True):
             f = fm.get(label) if _hashable(label) and label in fm else fm.get(col, fmt_value)
-            cells.append(f"<td>{esc((f or fmt_value)(v))}</td>")
+            cls = ' class="def"' if col == "definition" else ""
+            cells.append(f"<td{cls}>{esc((f or fmt_value)(v))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cls = f' class="{esc(css_class)}"' if css_class else ""
     return (
@@ -158,14 +177,24 @@ def _hashable(x: Any) -> bool:
     return True
 
 
-def kv_table(items: Iterable[tuple[Any, Any]], header: Sequence[str] = ("", "value")) -> str:
-    """A two-column key/value table (values through :func:`fmt_value` unless already str)."""
-    rows = "".join(
-        f"<tr><th>{esc(k)}</th><td>{esc(v if isinstance(v, str) else fmt_value(v))}</td></tr>"
-        for k, v in items
-    )
-    head = "".join(f"<th>{esc(h)}</th>" for h in header)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+def kv_table(items: Iterable[Sequence[Any]], header: Sequence[str] = ("", "value")) -> str:
+    """A key/value table (values through :func:`fmt_value` unless already str).
+
+    A row may carry a third item, a definition shown in a third column (``header`` then
+    names three columns, or the third is headed "definition").
+    """
+    rows = []
+    wide = False
+    for item in items:
+        k, v, *note = item
+        cells = f"<th>{esc(k)}</th><td>{esc(v if isinstance(v, str) else fmt_value(v))}</td>"
+        if note:
+            wide = True
+            cells += f'<td class="def">{esc(note[0])}</td>'
+        rows.append(f"<tr>{cells}</tr>")
+    names = list(header) + (["definition"] if wide and len(header) < 3 else [])
+    head = "".join(f"<th>{esc(h)}</th>" for h in names)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _heat_colour(v: float, scale: float) -> str:

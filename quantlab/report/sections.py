@@ -33,6 +33,7 @@ import pandas as pd
 from quantlab import metrics
 from quantlab.errors import DataTypeError, ParameterError
 from quantlab.report import html as H
+from quantlab.report.glossary import definition, fmt
 
 __all__ = [
     "DSR_SIGNIFICANT",
@@ -230,12 +231,17 @@ def headline(src: Source, bench: pd.Series | None) -> str:
     rows: dict[str, list[str]] = {}
     for key, name, f in HEADLINE_ROWS:
         rows[name] = [f(s[key])] + ([f(b[key])] if b is not None else [])
-    rows["Probabilistic Sharpe (SR > 0)"] = [H.fmt_number(psr)] + ([""] if b is not None else [])
-    cols = [src.label] + ([str(bench.name)] if bench is not None else [])
+        rows[name].append(definition(key))
+    rows["Probabilistic Sharpe (SR > 0)"] = (
+        [H.fmt_number(psr)]
+        + ([""] if b is not None else [])
+        + ["probability the true Sharpe ratio is above 0, given this sample"]
+    )
+    cols = [src.label] + ([str(bench.name)] if bench is not None else []) + ["definition"]
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=cols)
     body = H.table(frame, index_label="metric")
     if bench is not None:
-        rel = [(name, f(s[key])) for key, name, f in BENCHMARK_ROWS]
+        rel = [(name, f(s[key]), definition(key)) for key, name, f in BENCHMARK_ROWS]
         body = (
             f'<div class="cols"><div>{body}</div><div>'
             f"{H.kv_table(rel, header=(f'vs {bench.name}', src.label))}</div></div>"
@@ -359,14 +365,15 @@ def trades(src: Source) -> str | None:
         periods_per_year=src.ppy,
     ).iloc[:, 0]
     closed = rec[rec["status"] == 1]
-    rows = [(name, f(st[key])) for key, name, f in TRADE_ROWS]
-    rows.insert(1, ("Open trades", _int(len(rec) - len(closed))))
+    rows = [(name, f(st[key]), definition(key)) for key, name, f in TRADE_ROWS]
+    rows.insert(1, ("Open trades", _int(len(rec) - len(closed)), "entered, not yet exited"))
     if len(closed):
         rows += [
-            ("Best trade", H.fmt_pct(closed["ret"].max())),
-            ("Worst trade", H.fmt_pct(closed["ret"].min())),
+            ("Best trade", H.fmt_pct(closed["ret"].max()), "highest closed-trade return"),
+            ("Worst trade", H.fmt_pct(closed["ret"].min()), "lowest closed-trade return"),
         ]
-    rows.append(("Fees paid", H.fmt_number(float(src.orders["fees"].sum()))))
+    fees = H.fmt_number(float(src.orders["fees"].sum()))
+    rows.append(("Fees paid", fees, definition("total_fees")))
     body = H.kv_table(rows, header=("trade statistic", src.label))
     if not len(closed):
         return body + '<p class="note">No closed trades.</p>'
@@ -394,7 +401,10 @@ def montecarlo(sim: Any) -> str:
     for key, (name, f) in names.items():
         if key in summ.index:
             rows[name] = [f(summ.loc[key, c]) for c in ("mean", "q5", "q50", "q95")]
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "5%", "median", "95%"])
+            rows[name].append(definition(key))
+    table = pd.DataFrame.from_dict(
+        rows, orient="index", columns=["mean", "5%", "median", "95%", "definition"]
+    )
     risk = [
         ("Paths x horizon", f"{sim.n_paths:,} x {sim.horizon:,} bars"),
         ("Method", sim.method),
@@ -552,8 +562,27 @@ def model_sections(model: Mapping[str, Any]) -> list[tuple[str, str]]:
         out.append(("IC by fold", body))
     oos = model.get("oos_ic")
     if oos:
-        out.append(("Out-of-sample IC", H.kv_table(dict(oos).items(), ("statistic", "value"))))
+        rows = [(k, *_ic_stat(str(k), v)) for k, v in dict(oos).items()]
+        out.append(("Out-of-sample IC", H.kv_table(rows, ("statistic", "value", "definition"))))
     return out
+
+
+#: Statistics of :func:`quantlab.ml.ic.ic_summary`, by column: format kind, definition.
+_IC_STATS: dict[str, tuple[str, str]] = {
+    "mean": ("num", "mean of the per-date ICs (correlation of predictions with outcomes)"),
+    "std": ("num", "std of the per-date ICs"),
+    "icir": ("ratio", "mean / std of the per-date ICs"),
+    "t_stat": ("ratio", "t-statistic of the mean IC (Newey-West for overlapping labels)"),
+    "n_dates": ("int", "dates with an IC"),
+    "hit_rate": ("pct", "share of dates with IC > 0"),
+}
+
+
+def _ic_stat(key: str, value: Any) -> tuple[str, str]:
+    """Value text and definition of an ``"<kind> IC <stat>"`` entry (counts as integers)."""
+    stat = key.rsplit(" ", 1)[-1]
+    kind, text = _IC_STATS.get(stat, ("num", ""))
+    return fmt(value, kind), text
 
 
 def _details(summary: str, body: str) -> str:

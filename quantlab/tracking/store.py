@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from quantlab import config
-from quantlab.errors import ParameterError, QuantlabError, TrackingError
+from quantlab.errors import NotFoundError, ParameterError, QuantlabError, TrackingError
 
 __all__ = [
     "RETRY_DEFAULTS",
@@ -28,8 +28,10 @@ __all__ = [
     "bound_retries",
     "call",
     "client",
+    "existing_store",
     "get_experiment_id",
     "is_not_found",
+    "sqlite_path",
     "tracking_uri",
     "use_store",
 ]
@@ -82,6 +84,52 @@ def tracking_uri(uri: str | None = None) -> str:
             f"tracking URI {resolved!r} is MLflow's deprecated file store; quantlab does not "
             "use it. Set QUANTLAB_TRACKING_URI to a database (sqlite:///mlflow.db) or a "
             "tracking server (http://host:5000)"
+        )
+    return resolved
+
+
+def sqlite_path(uri: str) -> str | None:
+    """The database file of a ``sqlite:`` URI (``None`` for another scheme or in-memory).
+
+    Examples
+    --------
+    >>> sqlite_path("sqlite:///mlflow.db"), sqlite_path("sqlite:////tmp/x.db?mode=ro")
+    ('mlflow.db', '/tmp/x.db')
+    >>> sqlite_path("http://mlflow:5000") is None
+    True
+    """
+    if not uri.lower().startswith("sqlite://"):
+        return None
+    rest = uri[len("sqlite://") :].split("?", 1)[0]
+    path = rest[1:] if rest.startswith("/") else rest
+    return None if path in ("", ":memory:") else path
+
+
+def existing_store(uri: str | None = None) -> str:
+    """The resolved tracking URI for a command that only reads: never creates a store.
+
+    Opening a ``sqlite:`` URI with MLflow creates the database file; a read-only caller
+    (``quantlab models``, ``quantlab predict``) calls this first, so a mistyped path says
+    there is no store instead of leaving an empty database behind. Servers and other
+    databases are returned unchecked (reading them creates nothing).
+
+    Raises
+    ------
+    NotFoundError
+        The URI names a SQLite file that does not exist.
+
+    Examples
+    --------
+    >>> existing_store("http://mlflow:5000")
+    'http://mlflow:5000'
+    """
+    resolved = tracking_uri(uri)
+    path = sqlite_path(resolved)
+    if path is not None and not os.path.isfile(path):
+        raise NotFoundError(
+            f"there is no tracking store at {resolved} (no file {os.path.abspath(path)}); "
+            "check --tracking-uri / QUANTLAB_TRACKING_URI, or create the store with "
+            "`quantlab run models/<recipe>.toml`"
         )
     return resolved
 

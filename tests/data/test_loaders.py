@@ -42,10 +42,17 @@ def test_long_roundtrip(uni):
     _same(load_ohlcv(long), uni.ohlcv)
 
 
-def test_long_shuffled_and_upper_case(uni):
-    long = to_long(uni.ohlcv).sample(frac=1.0, random_state=0)
+def test_long_symbol_major_and_upper_case(uni):
+    # symbols may interleave in any order as long as each symbol's dates go forward
+    long = to_long(uni.ohlcv).sort_values(["symbol", "date"], ascending=[False, True])
     long.columns = [c.upper() for c in long.columns]
     _same(load_ohlcv(long.rename(columns={"DATE": "date", "SYMBOL": "symbol"})), uni.ohlcv)
+
+
+def test_long_shuffled_dates_are_refused_not_sorted(uni):
+    long = to_long(uni.ohlcv).sample(frac=1.0, random_state=0).reset_index(drop=True)
+    with pytest.raises(AlignmentError, match=r"frame row \d+: date .* of symbol .* comes before"):
+        load_ohlcv(long)
 
 
 def test_wide_multiindex_frame(uni):
