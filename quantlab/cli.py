@@ -2,7 +2,8 @@
 
 Commands: ``demo``, ``backtest``, ``simulate``, ``sweep`` (prices in, figures out),
 ``run`` (a training recipe end to end: MLflow run, registered model, HTML report),
-``predict`` (a registered model on JSON / CSV rows) and ``models`` (the registry).
+``predict`` (a registered model on JSON / CSV rows), ``models`` (the registry) and
+``events study`` / ``events leaderboard`` (disclosed trades; :mod:`quantlab._cli_events`).
 
 Exit codes: 0 success, 1 failure, 2 usage error. Expected failures (a
 :class:`~quantlab.errors.QuantlabError`) print one line; ``--debug`` shows the traceback.
@@ -982,6 +983,10 @@ not held. A weight sum below 1 leaves cash.""",
     )
     mo.add_argument("--format", choices=["table", "json"], default="table")
     mo.set_defaults(func=_cmd_models)
+
+    from quantlab._cli_events import add_parser as add_events_parser
+
+    add_events_parser(sub, fmt)
     return parser
 
 
