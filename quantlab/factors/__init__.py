@@ -23,6 +23,7 @@ from quantlab.factors.returns import (
     factor_weights,
     mean_return_by_quantile,
     portfolio_backtest,
+    portfolio_backtests,
     quantile_returns_by_date,
     quantile_spread,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "ic_table",
     "mean_return_by_quantile",
     "portfolio_backtest",
+    "portfolio_backtests",
     "quantile_returns_by_date",
     "quantile_spread",
     "quantile_turnover",

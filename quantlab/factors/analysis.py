@@ -22,7 +22,7 @@ from quantlab.factors.information import factor_ic, ic_by_group, ic_table
 from quantlab.factors.returns import (
     factor_returns,
     mean_return_by_quantile,
-    portfolio_backtest,
+    portfolio_backtests,
     quantile_returns_by_date,
     quantile_spread,
 )
@@ -145,10 +145,7 @@ class FactorAnalysis:
     @cached_property
     def backtests(self) -> dict[int, SummaryResult]:
         """Engine runs per horizon (rebalance every ``h`` bars, with :attr:`fees`)."""
-        return {
-            h: portfolio_backtest(self.data, h, fees=self.fees, group_adjust=self.group_neutral)
-            for h in self.horizons
-        }
+        return portfolio_backtests(self.data, fees=self.fees, group_adjust=self.group_neutral)
 
     def portfolio_returns(self, horizon: int | None = None) -> pd.DataFrame:
         """Bar returns (net of fees) of ``Q1..Qn`` and ``long_short`` for one horizon.

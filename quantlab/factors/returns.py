@@ -44,6 +44,7 @@ __all__ = [
     "factor_weights",
     "factor_returns",
     "portfolio_backtest",
+    "portfolio_backtests",
 ]
 
 
@@ -253,12 +254,14 @@ def factor_weights(
     Series
         Indexed by (date, symbol) in the row order of ``fd``.
     """
+    return pd.Series(_weights(fd, demeaned, group_adjust), index=fd.index, name="weight")
+
+
+def _weights(fd: FactorData, demeaned: bool, group_adjust: bool) -> np.ndarray:
     if group_adjust:
         w = K.seg_weights(fd.factor, fd.group_starts, demeaned)
-        w = K.seg_weights(w, fd.date_starts, False)
-    else:
-        w = K.seg_weights(fd.factor, fd.date_starts, demeaned)
-    return pd.Series(w, index=fd.index, name="weight")
+        return K.seg_weights(w, fd.date_starts, False)  # type: ignore[no-any-return]
+    return K.seg_weights(fd.factor, fd.date_starts, demeaned)  # type: ignore[no-any-return]
 
 
 def factor_returns(
@@ -281,20 +284,108 @@ def factor_returns(
     >>> factor_returns(clean_factor(close.pct_change(5), close, horizons=(1,))).shape
     (34, 1)
     """
-    w = factor_weights(fd, demeaned=demeaned, group_adjust=group_adjust).to_numpy()
+    w = _weights(fd, demeaned, group_adjust)
     r = K.seg_weighted_sum(w, fd.forward, fd.date_starts)
     return pd.DataFrame(r, index=fd.dates, columns=pd.Index(fd.horizons, name="horizon"))
 
 
-def _weight_panel(fd: FactorData, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """A ``(n_bars, n_assets)`` panel: ``values`` on the rows of ``mask``, 0 elsewhere on the
-    factor's dates, NaN (no rebalance) on bars without factor data."""
-    n, m = len(fd.calendar), len(fd.symbols)
-    out = np.full((n, m), np.nan)
+def _fill_weights(
+    fd: FactorData, out: np.ndarray, values: np.ndarray, mask: np.ndarray, on: np.ndarray
+) -> None:
+    """Fill ``out`` ``(n_bars, n_assets)``: ``values`` on the rows of ``mask``, 0 elsewhere on
+    the rebalancing bars ``on``, NaN (no rebalance) on the other bars."""
+    out[:] = np.nan
+    out[on] = 0.0
+    keep = mask & on[fd.date_pos]
+    out[fd.date_pos[keep], fd.asset_pos[keep]] = values[keep]
+
+
+def portfolio_backtests(
+    fd: FactorData,
+    horizons: Any = None,
+    *,
+    fees: float = 0.0,
+    demeaned: bool = True,
+    group_adjust: bool = False,
+) -> dict[int, SummaryResult]:
+    """Quantile portfolios and the factor-weighted long-short portfolio, through the engine.
+
+    Each quantile portfolio holds its names at equal weight (long only, fully invested);
+    ``long_short`` holds :func:`factor_weights`. Portfolios trade at the close of the factor
+    date and, for a horizon ``h``, rebalance every ``h`` bars counted from the first factor
+    date (a bar without factor data does not rebalance), paying ``fees`` per unit of traded
+    value. All horizons run in one engine call.
+
+    Parameters
+    ----------
+    fd : FactorData
+    horizons : int or sequence of int, optional
+        Rebalancing periods in bars; default ``fd.horizons``.
+    fees : float
+        Fraction of traded value.
+    demeaned, group_adjust : bool
+        As in :func:`factor_weights`.
+
+    Returns
+    -------
+    dict int -> SummaryResult
+        Per horizon: one row per portfolio (``Q1``..``Qn``, ``long_short``) of the engine's
+        figures (total return, Sharpe, fees ...) and ``returns`` (bar returns, net of fees).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from quantlab.factors import clean_factor
+    >>> idx = pd.bdate_range("2024-01-01", periods=40)
+    >>> close = pd.DataFrame(np.exp(np.random.default_rng(1).normal(0, .01, (40, 10)).cumsum(0)),
+    ...                      index=idx, columns=list("ABCDEFGHIJ"))
+    >>> res = portfolio_backtests(clean_factor(close.pct_change(5), close, horizons=(1, 5)))
+    >>> list(res[5].table.index)
+    ['Q1', 'Q2', 'Q3', 'Q4', 'Q5', 'long_short']
+    """
+    hs = fd.horizons if horizons is None else horizons
+    hs = (int(hs),) if isinstance(hs, int | np.integer) else tuple(int(h) for h in hs)
+    if not hs or any(h < 1 for h in hs):
+        raise ParameterError(f"horizons must be ints >= 1; got {horizons!r}")
+    w_ls = _weights(fd, demeaned, group_adjust)
+    n, m, nq = len(fd.calendar), len(fd.symbols), fd.n_buckets
+    counts = np.zeros((n, nq))
+    np.add.at(counts, (fd.date_pos, fd.bucket - 1), 1.0)
+    names = [f"Q{q}" for q in range(1, nq + 1)] + ["long_short"]
+    block = len(names) * m
+    weights = np.empty((n, len(hs) * block))
     has = np.zeros(n, dtype=bool)
     has[fd.date_pos] = True
-    out[has] = 0.0
-    out[fd.date_pos[mask], fd.asset_pos[mask]] = values[mask]
+    first = int(fd.date_pos[0])
+    bars = np.arange(n)
+    everything = np.ones(len(w_ls), dtype=bool)
+    for k, h in enumerate(hs):
+        on = has & (bars >= first) & ((bars - first) % h == 0)
+        for j, q in enumerate(range(1, nq + 1)):
+            mask = fd.bucket == q
+            vals = np.zeros(len(fd.bucket))
+            vals[mask] = 1.0 / counts[fd.date_pos[mask], q - 1]
+            start = k * block + j * m
+            _fill_weights(fd, weights[:, start : start + m], vals, mask, on)
+        start = k * block + nq * m
+        _fill_weights(fd, weights[:, start : start + m], w_ls, everything, on)
+    cols = pd.MultiIndex.from_product(
+        [list(hs), names, fd.symbols], names=["horizon", "portfolio", "symbol"]
+    )
+    frame = pd.DataFrame(weights, index=fd.calendar, columns=cols, copy=False)
+    res = cast(  # mode="stats" always gives a SummaryResult
+        SummaryResult,
+        from_weights(fd.close, frame, fees=fees, mode="stats", keep_returns=True),
+    )
+    rets = cast(pd.DataFrame, res.returns)
+    out = {}
+    for k, h in enumerate(hs):
+        sel = slice(k * len(names), (k + 1) * len(names))
+        table = res.table.iloc[sel].copy()
+        table.index = pd.Index(names, name="portfolio")
+        r = rets.iloc[:, sel].copy()
+        r.columns = pd.Index(names, name="portfolio")
+        out[h] = SummaryResult(table=table, periods_per_year=res.periods_per_year, returns=r)
     return out
 
 
@@ -306,39 +397,12 @@ def portfolio_backtest(
     demeaned: bool = True,
     group_adjust: bool = False,
 ) -> SummaryResult:
-    """Quantile portfolios and the factor-weighted long-short portfolio, through the engine.
-
-    Each quantile portfolio holds its names at equal weight (long only, fully invested);
-    ``long_short`` holds :func:`factor_weights`. Portfolios trade at the close of the factor
-    date and rebalance every ``horizon`` bars (bars without factor data do not rebalance),
-    paying ``fees`` per unit of traded value.
+    """The engine run of one horizon (see :func:`portfolio_backtests`).
 
     Returns
     -------
     SummaryResult
-        One row per portfolio (``Q1``..``Qn``, ``long_short``) of the engine's figures
-        (total return, Sharpe, fees ...), and ``returns`` (bar returns, net of fees).
     """
-    w_ls = factor_weights(fd, demeaned=demeaned, group_adjust=group_adjust).to_numpy()
-    panels, names = [], []
-    counts = np.zeros((len(fd.calendar), fd.n_buckets))
-    np.add.at(counts, (fd.date_pos, fd.bucket - 1), 1.0)
-    for q in range(1, fd.n_buckets + 1):
-        mask = fd.bucket == q
-        vals = np.zeros(len(fd.bucket))
-        vals[mask] = 1.0 / counts[fd.date_pos[mask], q - 1]
-        panels.append(_weight_panel(fd, vals, mask))
-        names.append(f"Q{q}")
-    panels.append(_weight_panel(fd, w_ls, np.ones(len(w_ls), dtype=bool)))
-    names.append("long_short")
-    cols = pd.MultiIndex.from_product([names, fd.symbols], names=["portfolio", "symbol"])
-    weights = pd.DataFrame(np.hstack(panels), index=fd.calendar, columns=cols)
-    res = from_weights(  # mode="stats" always gives a SummaryResult
-        fd.close,
-        weights,
-        rebalance=horizon,
-        fees=fees,
-        mode="stats",
-        keep_returns=True,
-    )
-    return cast(SummaryResult, res)
+    return portfolio_backtests(
+        fd, (horizon,), fees=fees, demeaned=demeaned, group_adjust=group_adjust
+    )[horizon]
