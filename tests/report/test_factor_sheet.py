@@ -112,3 +112,12 @@ def test_factor_sheet_renders_in_headless_chromium(sheet, tmp_path: Path) -> Non
     assert headings == sheet.sections
     assert len(images) == sheet.html.count("<img ") == 12
     assert all(im["complete"] and im["width"] > 0 and im["height"] > 100 for im in images)
+
+
+@pytest.mark.parametrize("module", ["quantlab.report.factor_sheet"])
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+
+    mod = __import__(module, fromlist=["_"])
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
