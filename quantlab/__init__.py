@@ -19,6 +19,7 @@ _SUBMODULES = {
     "backtest",
     "data",
     "errors",
+    "factors",
     "indicators",
     "metrics",
     "ml",
