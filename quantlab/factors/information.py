@@ -59,6 +59,18 @@ def ic_by_group(fd: FactorData, *, group_adjust: bool = False) -> pd.DataFrame:
     -------
     DataFrame
         Index (date, group); columns = horizons. Needs ``groups`` in :func:`clean_factor`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from quantlab.factors import clean_factor
+    >>> idx = pd.bdate_range("2024-01-01", periods=40)
+    >>> close = pd.DataFrame(np.exp(np.random.default_rng(1).normal(0, .01, (40, 10)).cumsum(0)),
+    ...                      index=idx, columns=list("ABCDEFGHIJ"))
+    >>> fd = clean_factor(close.pct_change(5), close, horizons=(1,), quantiles=2,
+    ...                   groups={s: "xy"[i % 2] for i, s in enumerate(close.columns)})
+    >>> ic_by_group(fd).index.names
+    FrozenList(['date', 'group'])
     """
     if fd.group_labels is None:
         raise ParameterError("ic_by_group needs groups; pass groups= to clean_factor")
@@ -85,6 +97,16 @@ def ic_table(ic: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Index = horizons; columns ``mean``, ``std``, ``icir``, ``t_stat``, ``hit_rate``,
         ``n_dates``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from quantlab.factors import clean_factor
+    >>> idx = pd.bdate_range("2024-01-01", periods=40)
+    >>> close = pd.DataFrame(np.exp(np.random.default_rng(1).normal(0, .01, (40, 10)).cumsum(0)),
+    ...                      index=idx, columns=list("ABCDEFGHIJ"))
+    >>> ic_table(factor_ic(clean_factor(close.pct_change(5), close, horizons=(1, 5)))).shape
+    (2, 6)
     """
     rows = {}
     for h in ic.columns:
@@ -112,5 +134,15 @@ def ic_decay(fd: FactorData) -> pd.Series:
     -------
     Series
         Index = horizons, values = mean Spearman IC over dates.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from quantlab.factors import clean_factor
+    >>> idx = pd.bdate_range("2024-01-01", periods=40)
+    >>> close = pd.DataFrame(np.exp(np.random.default_rng(1).normal(0, .01, (40, 10)).cumsum(0)),
+    ...                      index=idx, columns=list("ABCDEFGHIJ"))
+    >>> ic_decay(clean_factor(close.pct_change(5), close, horizons=(1, 5))).index.tolist()
+    [1, 5]
     """
     return factor_ic(fd).mean().rename("mean_ic")

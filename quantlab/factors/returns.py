@@ -83,6 +83,17 @@ def quantile_returns_by_date(
     mean, std_error : DataFrame
         Index (date, quantile) for the cells holding names; columns = horizons. The standard
         error is the cell's sample std / sqrt(its count) (alphalens' ``by_date=True``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from quantlab.factors import clean_factor
+    >>> idx = pd.bdate_range("2024-01-01", periods=40)
+    >>> close = pd.DataFrame(np.exp(np.random.default_rng(1).normal(0, .01, (40, 10)).cumsum(0)),
+    ...                      index=idx, columns=list("ABCDEFGHIJ"))
+    >>> mean, se = quantile_returns_by_date(clean_factor(close.pct_change(5), close, horizons=(1,)))
+    >>> mean.index.names
+    FrozenList(['date', 'quantile'])
     """
     mean, std, count, starts = _cell_stats(fd, demeaned, group_adjust, False)
     dates = fd.dates
@@ -253,6 +264,17 @@ def factor_weights(
     -------
     Series
         Indexed by (date, symbol) in the row order of ``fd``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from quantlab.factors import clean_factor
+    >>> idx = pd.bdate_range("2024-01-01", periods=40)
+    >>> close = pd.DataFrame(np.exp(np.random.default_rng(1).normal(0, .01, (40, 10)).cumsum(0)),
+    ...                      index=idx, columns=list("ABCDEFGHIJ"))
+    >>> w = factor_weights(clean_factor(close.pct_change(5), close, horizons=(1,)))
+    >>> bool(np.allclose(w.abs().groupby(level="date").sum(), 1.0))
+    True
     """
     return pd.Series(_weights(fd, demeaned, group_adjust), index=fd.index, name="weight")
 

@@ -74,6 +74,17 @@ def rank_autocorrelation(fd: FactorData, lag: int = 1) -> pd.Series:
     -------
     Series
         Index: dates where the correlation is defined.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from quantlab.factors import clean_factor
+    >>> idx = pd.bdate_range("2024-01-01", periods=40)
+    >>> close = pd.DataFrame(np.exp(np.random.default_rng(1).normal(0, .01, (40, 10)).cumsum(0)),
+    ...                      index=idx, columns=list("ABCDEFGHIJ"))
+    >>> ac = rank_autocorrelation(clean_factor(close.pct_change(5), close, horizons=(1,)))
+    >>> bool(ac.between(-1, 1).all())
+    True
     """
     _check_lag(lag)
     r = _panel(fd, K.seg_ranks(fd.factor, fd.date_starts))

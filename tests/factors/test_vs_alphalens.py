@@ -27,6 +27,7 @@ from quantlab.factors import (
     factor_ic,
     factor_returns,
     factor_weights,
+    forward_returns,
     ic_by_group,
     mean_return_by_quantile,
     portfolio_backtest,
@@ -308,3 +309,13 @@ def test_quantile_levels_and_bins(data):
     ours = _ours_frame(fd, al_data)
     assert ours.index.equals(al_data.index)
     np.testing.assert_array_equal(ours["quantile"], al_data["factor_quantile"])
+
+
+def test_forward_returns_equal_alphalens_compute_forward_returns(data):
+    close, factor, _ = data
+    al_fwd = _quiet(al.utils.compute_forward_returns, factor, close, periods=HORIZONS)
+    ours = forward_returns(close, HORIZONS)
+    for k, h in enumerate(HORIZONS):
+        stacked = ours[h].stack(future_stack=True)
+        stacked.index.names = ["date", "asset"]
+        _close(stacked.reindex(al_fwd.index), al_fwd.iloc[:, k])
