@@ -12,7 +12,9 @@ on the engine runs) and logged with the run:
 - artifacts under ``factor_analysis/``: ``tearsheet.html`` (the offline factor tear
   sheet), the tables as CSV (``mean_returns.csv``, ``spread.csv``, ``ic_summary.csv``,
   ``ic.csv``, ``turnover.csv``, ``portfolios.csv``, ``summary.csv``, ``loss.csv``) and the
-  figures as PNG (``quantile_returns.png``, ``portfolios.png``, ``ic.png``).
+  tear sheet's figures as PNG (``mean_return_by_quantile.png``,
+  ``cumulative_returns_of_quantile_portfolios.png``, ``ic_per_date.png``, ``ic_decay.png``,
+  ``turnover.png``).
 
 Predictions too sparse to analyse (e.g. fewer names than quantiles on every date) do not
 fail the training run: the run gets the tag ``quantlab.factor_analysis`` with the reason
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import tempfile
 from typing import Any
 
@@ -96,7 +99,6 @@ def log_oos_factor_analysis(
     import mlflow
 
     from quantlab.factors import analyze
-    from quantlab.report import factor_figures as FF
     from quantlab.report import factor_tearsheet
 
     limit = max(2, len(close) // 4)
@@ -117,9 +119,8 @@ def log_oos_factor_analysis(
         return {}
     h0 = fa.horizons[0]
     with tempfile.TemporaryDirectory(prefix="quantlab-factors-") as tmp:
-        factor_tearsheet(fa, title=f"Factor tear sheet: {name}").save(
-            os.path.join(tmp, "tearsheet.html")
-        )
+        sheet = factor_tearsheet(fa, title=f"Factor tear sheet: {name}")
+        sheet.save(os.path.join(tmp, "tearsheet.html"))
         fa.mean_returns.to_csv(os.path.join(tmp, "mean_returns.csv"))
         fa.spread_summary.to_csv(os.path.join(tmp, "spread.csv"))
         fa.ic_summary.to_csv(os.path.join(tmp, "ic_summary.csv"))
@@ -128,17 +129,13 @@ def log_oos_factor_analysis(
         fa.backtests[h0].table.to_csv(os.path.join(tmp, "portfolios.csv"))
         fa.summary().to_csv(os.path.join(tmp, "summary.csv"))
         fa.data.loss.table().to_csv(os.path.join(tmp, "loss.csv"))
-        _png(
-            FF.quantile_returns_figure(fa.mean_returns, fa.mean_returns_se),
-            os.path.join(tmp, "quantile_returns.png"),
-        )
-        _png(
-            FF.cumulative_overlay_figure(
-                fa.cumulative_returns(h0), title="Quantile portfolios", highlight="long_short"
-            ),
-            os.path.join(tmp, "portfolios.png"),
-        )
-        _png(FF.ic_series_figure(fa.ic[h0].rename(h0)), os.path.join(tmp, "ic.png"))
+        # the tear sheet's figures, each as a PNG named after its alt text (drawn once)
+        for uri, alt in re.findall(
+            r'<img src="(data:image/png;base64,[^"]+)" alt="([^"]*)"', sheet.html
+        ):
+            _png(
+                uri, os.path.join(tmp, re.sub(r"[^a-z0-9]+", "_", alt.lower()).strip("_") + ".png")
+            )
         mlflow.log_artifacts(tmp, "factor_analysis")
     mlflow.log_metrics(metrics)
     mlflow.set_tag("quantlab.factor_analysis", "logged")

@@ -45,7 +45,8 @@ def test_train_logs_the_factor_analysis_of_oos_predictions(tracking: str) -> Non
         "factor_analysis/tearsheet.html",
         "factor_analysis/mean_returns.csv",
         "factor_analysis/ic_summary.csv",
-        "factor_analysis/portfolios.png",
+        "factor_analysis/cumulative_returns_of_quantile_portfolios.png",
+        "factor_analysis/ic_per_date.png",
     } <= arts
     # the logged figures are the analysis of the OOS predictions, recomputed here
     u = ql.data.sample_universe(n_assets=20, n_days=300, seed=5)
