@@ -1,8 +1,10 @@
 """The full factor analysis in one call: :func:`analyze` -> :class:`FactorAnalysis`.
 
-Everything alphalens' full tear sheet computes (returns, information and turnover
-analyses), from one :class:`~quantlab.factors.FactorData`, plus the quantile and long-short
-portfolios run through the backtest engine with costs. ``group_neutral=True`` switches the
+What alphalens' full tear sheet computes (returns, information and turnover analyses)
+from one :class:`~quantlab.factors.FactorData`, plus the quantile and long-short portfolios
+run through the backtest engine with costs. Not computed: alphalens' regression alpha and
+beta of the factor returns against the universe mean (``factor_alpha_beta``) and its
+event-study views (``average_cumulative_return_by_quantile``). ``group_neutral=True`` switches the
 returns, IC and weights to their group-adjusted variants (alphalens' ``group_neutral``).
 """
 
