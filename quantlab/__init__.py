@@ -20,6 +20,7 @@ _SUBMODULES = {
     "data",
     "events",
     "errors",
+    "factors",
     "indicators",
     "metrics",
     "ml",

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from quantlab.errors import AlignmentError, ParameterError
+from quantlab.metrics.hac import newey_west_se
 from quantlab.ml import _kernels
 from quantlab.ml._panel import check_stacked
 
@@ -97,15 +98,6 @@ def information_coefficient(
     return out
 
 
-def _newey_west_se(x: np.ndarray, lags: int) -> float:
-    n = len(x)
-    d = x - x.mean()
-    var = float(d @ d) / n
-    for lag in range(1, min(lags, n - 1) + 1):
-        var += 2.0 * (1.0 - lag / (lags + 1.0)) * float(d[lag:] @ d[:-lag]) / n
-    return float(np.sqrt(max(var, 0.0) / n))
-
-
 def ic_summary(ic: pd.DataFrame, *, horizon: int = 1) -> pd.DataFrame:
     """Mean, std, ICIR and t-statistic of per-date ICs.
 
@@ -148,7 +140,7 @@ def ic_summary(ic: pd.DataFrame, *, horizon: int = 1) -> pd.DataFrame:
             }
             continue
         mean, std = float(x.mean()), float(x.std(ddof=1))
-        se = _newey_west_se(x, horizon - 1)
+        se = newey_west_se(x, horizon - 1)
         rows[col] = {
             "mean": mean,
             "std": std,

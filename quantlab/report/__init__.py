@@ -14,7 +14,15 @@ imported only when a tearsheet is rendered, never by ``import quantlab.report``.
 
 from __future__ import annotations
 
+from quantlab.report.factor_sheet import comparison_tearsheet, factor_tearsheet
 from quantlab.report.sections import dsr_reading, pbo_reading
 from quantlab.report.tearsheet import Tearsheet, tearsheet
 
-__all__ = ["Tearsheet", "dsr_reading", "pbo_reading", "tearsheet"]
+__all__ = [
+    "Tearsheet",
+    "comparison_tearsheet",
+    "dsr_reading",
+    "factor_tearsheet",
+    "pbo_reading",
+    "tearsheet",
+]

@@ -18,7 +18,9 @@ every backtest metric (Sharpe ...) and ``deflated_sharpe`` with ``n_trials`` = t
 of runs in the experiment including this one (trial Sharpe variance from the previous
 runs' logged returns; the PSR when this is the first run); artifacts
 ``feature_set.json``, ``feature_importance.csv``, ``folds.csv``, the backtest artifacts of
-:func:`~quantlab.tracking.log_backtest`, and the model (signature, input example).
+:func:`~quantlab.tracking.log_backtest`, the factor analysis of the OOS predictions
+(``factor.*`` metrics, ``factor_analysis/`` tear sheet, tables and figures; see
+:mod:`quantlab.tracking.factor_log`), and the model (signature, input example).
 """
 
 from __future__ import annotations
@@ -425,6 +427,15 @@ def train(
             finite = {k: v for k, v in metrics.items() if np.isfinite(v)}
             mlflow.log_metrics(finite)
             logged = log_backtest_artifacts(bt)
+            from quantlab.tracking.factor_log import log_oos_factor_analysis  # issue 16 hook
+
+            logged |= log_oos_factor_analysis(
+                oos.predictions,
+                close,
+                label_horizon=labels.horizon,
+                fees=recipe["costs"]["fees"],
+                name=recipe["name"],
+            )
             with tempfile.TemporaryDirectory(prefix="quantlab-train-") as tmp:
                 with open(os.path.join(tmp, "feature_set.json"), "w") as fh:
                     fh.write(fs.to_json(indent=1))
