@@ -24,6 +24,7 @@ __all__ = [
     "TRADING_DAYS",
     "infer_periods_per_year",
     "resolve_periods_per_year",
+    "resolve_or_per_bar",
 ]
 
 _DAY = 86_400.0
@@ -170,3 +171,26 @@ def resolve_periods_per_year(index: Any, periods_per_year: Any = None) -> float:
             f"got {periods_per_year!r}"
         )
     return ppy
+
+
+def resolve_or_per_bar(index: Any, periods_per_year: Any = None) -> float | None:
+    """:func:`resolve_periods_per_year`, or None when the index cannot tell (per-bar figures).
+
+    The policy of the tables that stay useful without annualization (a backtest's kernel
+    figures, a sweep's table): only the documented "cannot be inferred" error of an index
+    without a known frequency gives None; an invalid explicit value still raises.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> resolve_or_per_bar(pd.RangeIndex(10)) is None
+    True
+    >>> resolve_or_per_bar(pd.RangeIndex(10), 252)
+    252.0
+    """
+    if periods_per_year is not None:
+        return resolve_periods_per_year(index, periods_per_year)
+    try:
+        return infer_periods_per_year(index)
+    except ParameterError:
+        return None

@@ -17,6 +17,7 @@ import quantlab.metrics as qm
 import quantlab.montecarlo as mc
 from quantlab._periods import infer_periods_per_year, resolve_periods_per_year
 from quantlab.errors import ParameterError
+from quantlab.optimize.sweep import _ppy as sweep_ppy
 from tests._doctests import failed_examples
 
 CASES = [
@@ -44,6 +45,7 @@ def test_every_subject_infers_the_same_periods_per_year(index, expected):
     entries.iloc[0] = True
     summary = bt.from_signals(close, entries, ~entries, mode="stats")
     assert summary.periods_per_year == pytest.approx(expected)
+    assert sweep_ppy(close, None) == pytest.approx(expected)  # a sweep's table, same rule
     full = bt.from_signals(close, entries, ~entries)
     # annual volatility of the stats table annualized with that same factor
     vol = full.stats().loc["annual_volatility"].to_numpy()
@@ -67,6 +69,7 @@ def test_no_silent_default_anywhere():
     entries = np.zeros(close.shape, dtype=bool)
     entries[0] = True
     assert bt.from_signals(close, entries, ~entries, mode="stats").periods_per_year is None
+    assert sweep_ppy(close, None) is None
     # ... but an explicit value is validated by the same rule
     with pytest.raises(ParameterError, match=r"periods_per_year must be a positive number"):
         bt.from_signals(close, entries, ~entries, mode="stats", periods_per_year=-5)

@@ -18,26 +18,16 @@ import numpy as np
 import pandas as pd
 
 from quantlab import config
-from quantlab._periods import resolve_periods_per_year
+from quantlab._periods import resolve_or_per_bar
 from quantlab.backtest import _records_kernel as RK
 from quantlab.backtest import _stats as S
 from quantlab.backtest.records import ExitReason, trade_dt
-from quantlab.errors import ParameterError
 
 
 def _annualization(index: pd.Index, periods_per_year: float | None) -> float | None:
-    """Periods per year by the library's one rule, or None when the index cannot tell.
-
-    Only the documented "cannot be inferred" :class:`~quantlab.errors.ParameterError` (an
-    index without timestamps, too short, an unknown spacing) gives None, and with it the
-    per-bar figures of :attr:`BacktestResult.summary_table`; any other failure propagates.
-    """
-    try:
-        return resolve_periods_per_year(index, periods_per_year)
-    except ParameterError:
-        if periods_per_year is not None:
-            raise
-        return None
+    """Periods per year by the library's one rule, or None (per-bar figures) when the index
+    cannot tell: :func:`quantlab._periods.resolve_or_per_bar`."""
+    return resolve_or_per_bar(index, periods_per_year)
 
 
 @dataclass(frozen=True, eq=False)
