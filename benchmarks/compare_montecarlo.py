@@ -85,11 +85,11 @@ kind = {kind!r}
 rng = np.random.default_rng(7)
 if kind == "single":
     hist = rng.normal(0.0004, 0.011, 8000)
-    kw = dict(n_paths=10_000, horizon=8000, method="bootstrap")
+    kw = dict(n_paths=10_000, horizon=8000, method="bootstrap", periods_per_year=252)
 else:
     hist = rng.normal(0.0003, 0.01, size=(2520, 20))
     kw = dict(n_paths=100_000, horizon=2520, method="stationary_bootstrap", block_length=20,
-              rebalance="M", fees=0.0005)
+              rebalance="M", fees=0.0005, periods_per_year=252)
 mc.simulate(hist[:50], n_paths=4, horizon=20, seed=0,
             **{{k: v for k, v in kw.items() if k not in ("n_paths", "horizon")}})  # compile
 

@@ -31,6 +31,11 @@ from quantlab.errors import (
 PRICE_MIN: float = 1e-50
 PRICE_MAX: float = 1e50
 
+#: Largest simple return accepted per period (+100,000,000%) by metrics and Monte Carlo:
+#: above it the input is not a return (prices passed by mistake, a corrupt tick such as a
+#: 1e300 price) and compounding it overflows float64.
+RETURN_MAX: float = 1e6
+
 
 @dataclass(frozen=True)
 class Labels:
@@ -99,6 +104,29 @@ def _fmt(label: Any) -> str:
     return str(label)
 
 
+def absurd_return(name: str, value: float, row: Any, column: Any) -> ValidationError:
+    """The error for a return above :data:`RETURN_MAX` (metrics and Monte Carlo share it).
+
+    Such a return is never a market move: it comes from an overflowing or absurd price (a
+    corrupt tick such as 1e300, or a near-zero price on the bar before) or from prices
+    passed where returns are expected. The message names the cell and both fixes.
+
+    Examples
+    --------
+    >>> str(absurd_return("returns", 1e298, "2024-01-03", "A"))[:60]
+    'returns holds an absurd return 1e+298 at row 2024-01-03, col'
+    """
+    col = column.item() if isinstance(column, np.generic) else column
+    return ValidationError(
+        f"{name} holds an absurd return {value:g} at row {_fmt(row)}, column {col!r} (the "
+        f"limit is {RETURN_MAX:g} per period: a larger simple return is a data error, and "
+        "compounding it overflows float64); it comes from an overflowing or absurd price "
+        "(e.g. 1e300, or a near-zero price on the bar before) or from prices passed as "
+        "returns. Fix that price or mark it NaN before computing returns, and pass returns, "
+        "not prices"
+    )
+
+
 def as_float_panel(
     data: Any,
     name: str,
@@ -107,13 +135,14 @@ def as_float_panel(
     allow_inf: bool = False,
     positive: bool = False,
     bounds: tuple[float, float] | None = None,
-    order: Literal["C", "F"] = "C",
+    order: Literal["C", "F", "K"] = "C",
 ) -> tuple[Float64Array2D, Labels]:
     """Convert a price/returns panel to a C-contiguous ``(n_bars, n_columns)`` float64 array.
 
     ``bounds=(low, high)`` rejects finite values whose magnitude is outside ``[low, high]``
     (prices: :data:`PRICE_MIN`, :data:`PRICE_MAX`). ``order="F"`` returns it column-major
-    instead, the layout of a pandas frame (no copy of a float64 frame).
+    instead, the layout of a pandas frame (no copy of a float64 frame); ``order="K"`` keeps
+    whichever contiguous layout the data has (no copy of float64 data in either layout).
 
     Raises
     ------
@@ -143,6 +172,10 @@ def as_float_panel(
     try:
         if order == "F":
             arr = np.asfortranarray(values, dtype=np.float64)
+        elif order == "K":
+            arr = np.asarray(values, dtype=np.float64)
+            if not (arr.flags.c_contiguous or arr.flags.f_contiguous):
+                arr = np.ascontiguousarray(arr)
         else:
             arr = np.ascontiguousarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -281,7 +314,6 @@ def column_param(
                 f"give one value per column of the prices ({list(columns[:5])}...)"
             )
         value = value.reindex(columns).to_numpy()
-    arr = np.asarray(value, dtype=object if not np.isscalar(value) else None)
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):

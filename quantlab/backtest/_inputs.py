@@ -23,12 +23,10 @@ from quantlab._validation import (
 from quantlab.errors import AlignmentError, ShapeError, ValidationError
 
 
-def map_columns(
-    close_labels: Labels, data: Any, name: str
-) -> tuple[pd.Index, np.ndarray, pd.Index]:
+def map_columns(close_labels: Labels, data: Any, name: str) -> tuple[pd.Index, np.ndarray]:
     """Columns of ``data`` and the price column each one trades.
 
-    Returns ``(columns, asset_of_col, index)``. Accepted layouts: the same columns as the
+    Returns ``(columns, asset_of_col)``. Accepted layouts: the same columns as the
     prices; MultiIndex columns whose last level holds price column labels; any columns
     over a single price column; a 2-D array with as many columns as the prices (or any
     number of columns over one price column).
@@ -38,17 +36,16 @@ def map_columns(
         frame = data.to_frame() if isinstance(data, pd.Series) else data
         if isinstance(data, pd.Series) and close_labels.was_series:
             frame.columns = close_labels.columns
-        index = frame.index
-        _check_same_index(close_labels.index, index, name)
+        _check_same_index(close_labels.index, frame.index, name)
         cols = frame.columns
         if cols.equals(close_labels.columns):
-            return cols, np.arange(n_assets, dtype=np.int64), index
+            return cols, np.arange(n_assets, dtype=np.int64)
         last = cols.get_level_values(-1) if isinstance(cols, pd.MultiIndex) else cols
         idx = np.asarray(close_labels.columns.get_indexer(last), dtype=np.int64)
         if (idx >= 0).all():
-            return cols, idx, index
+            return cols, idx
         if n_assets == 1:
-            return cols, np.zeros(len(cols), dtype=np.int64), index
+            return cols, np.zeros(len(cols), dtype=np.int64)
         missing = list(np.asarray(last, dtype=object)[idx < 0])
         raise AlignmentError(
             f"{name} has columns that match no price column (e.g. {missing[:3]}); the last "
@@ -64,13 +61,9 @@ def map_columns(
             f" pass {name} with one row per bar"
         )
     if arr.shape[1] == n_assets:
-        return close_labels.columns, np.arange(n_assets, dtype=np.int64), close_labels.index
+        return close_labels.columns, np.arange(n_assets, dtype=np.int64)
     if n_assets == 1:
-        return (
-            pd.RangeIndex(arr.shape[1]),
-            np.zeros(arr.shape[1], dtype=np.int64),
-            close_labels.index,
-        )
+        return pd.RangeIndex(arr.shape[1]), np.zeros(arr.shape[1], dtype=np.int64)
     raise ShapeError(
         f"{name} has {arr.shape[1]} columns but the prices have {n_assets}; pass one column per"
         " asset, a single price column, or a DataFrame whose last column level names the asset"

@@ -138,7 +138,7 @@ def from_signals(
     st = choice(size_type, "size_type", _SIZE_TYPES)
     dr = choice(direction, "direction", _DIRECTIONS)
     pm = choice(price, "price", _PRICES)
-    columns, asset_of_col, _ = _inputs.map_columns(labels, entries, "entries")
+    columns, asset_of_col = _inputs.map_columns(labels, entries, "entries")
     shape = (close_arr.shape[0], len(columns))
     ent = _inputs.signals(entries, "entries", shape, columns)
     ext = _inputs.signals(exits, "exits", shape, columns)
@@ -294,7 +294,6 @@ def from_signals(
         raw_stats=raw,
         periods_per_year=periods_per_year,
         squeeze=squeeze,
-        bar_stats_from_panels=True,
     )
 
 
@@ -608,7 +607,6 @@ def from_weights(
         raw_stats=raw,
         periods_per_year=periods_per_year,
         squeeze=n_groups == 1 and not isinstance(columns, pd.MultiIndex),
-        bar_stats_from_panels=True,
         col_start=col_start,
     )
 
@@ -636,7 +634,7 @@ def _weights_panel(weights: Any, labels: Labels) -> tuple[np.ndarray, pd.Index, 
         w = frame.to_numpy(dtype=np.float64)
         _check_weight_values(w)
         return np.ascontiguousarray(w.T), columns, asset_of_col, True
-    columns_, asset_of_col, _ = _inputs.map_columns(labels, weights, "weights")
+    columns_, asset_of_col = _inputs.map_columns(labels, weights, "weights")
     # column-major, as pandas holds a frame: no copy (as_float_panel rejects inf)
     w, _ = as_float_panel(weights, "weights", allow_nan=True, order="F")
     if w.shape[0] != len(labels.index):

@@ -18,22 +18,16 @@ import numpy as np
 import pandas as pd
 
 from quantlab import config
+from quantlab._periods import resolve_or_per_bar
 from quantlab.backtest import _records_kernel as RK
 from quantlab.backtest import _stats as S
 from quantlab.backtest.records import ExitReason, trade_dt
 
 
 def _annualization(index: pd.Index, periods_per_year: float | None) -> float | None:
-    if periods_per_year is not None:
-        return float(periods_per_year)
-    try:
-        from quantlab.metrics import infer_periods_per_year
-    except ImportError:  # pragma: no cover - metrics always ships with quantlab
-        return None
-    try:
-        return float(infer_periods_per_year(index))
-    except Exception:
-        return None
+    """Periods per year by the library's one rule, or None (per-bar figures) when the index
+    cannot tell: :func:`quantlab._periods.resolve_or_per_bar`."""
+    return resolve_or_per_bar(index, periods_per_year)
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +83,6 @@ class BacktestResult:
         raw_stats: np.ndarray,
         periods_per_year: float | None,
         squeeze: bool,
-        bar_stats_from_panels: bool = False,
         col_start: np.ndarray | None = None,
     ) -> None:
         self.index = index
@@ -106,7 +99,6 @@ class BacktestResult:
         self._raw_stats = raw_stats
         self._ppy = periods_per_year
         self._squeeze = squeeze
-        self._bar_stats_from_panels = bar_stats_from_panels
         if col_start is None:  # where each column's orders start (they are sorted by column)
             col_start = np.zeros(len(columns) + 1, dtype=np.int64)
             if len(orders):
@@ -250,17 +242,19 @@ class BacktestResult:
     # ------------------------------------------------------------------ figures
     @cached_property
     def summary_table(self) -> pd.DataFrame:
-        """The kernel's running figures, one row per portfolio (no panel is built)."""
+        """The kernel's order figures plus the bar figures of the equity, one row per portfolio.
+
+        The per-bar figures (drawdown, exposure, return moments) are always recomputed from
+        the equity and positions panels, whichever engine produced the orders.
+        """
         ppy = _annualization(self.index, self._ppy)
-        raw = self._raw_stats
-        if self._bar_stats_from_panels:
-            raw = raw.copy()
-            held = self._positions != 0.0
-            if held.shape[1]:
-                in_market = np.logical_or.reduceat(held, self._group_start[:-1], axis=1)
-            else:  # pragma: no cover - no columns
-                in_market = np.zeros_like(self._equity, dtype=bool)
-            S.bar_stats_from_equity(self._equity, np.asfortranarray(in_market), self.init_cash, raw)
+        raw = self._raw_stats.copy()
+        held = self._positions != 0.0
+        if held.shape[1]:
+            in_market = np.logical_or.reduceat(held, self._group_start[:-1], axis=1)
+        else:  # pragma: no cover - no columns
+            in_market = np.zeros_like(self._equity, dtype=bool)
+        S.bar_stats_from_equity(self._equity, np.asfortranarray(in_market), self.init_cash, raw)
         vals = S.finalize(raw, self.init_cash, ppy if ppy is not None else 1.0)
         return pd.DataFrame(vals, index=self.groups, columns=list(S.STAT_NAMES))
 

@@ -1,6 +1,8 @@
 """Input conversion shared by the metric functions: returns, benchmark, annualization.
 
-Returns are converted *without copying* when they already are float64 (a DataFrame's
+The panel conversion is :mod:`quantlab._validation`'s and the annualization rule
+:mod:`quantlab._periods`' (one source each for the whole library). Returns are converted
+*without copying* when they already are float64 (a DataFrame's
 values are a Fortran-ordered view; an ndarray keeps its layout) because the kernels read
 columns in blocks and accept either layout. Every failure raises a :mod:`quantlab.errors`
 class whose message names the argument, the rule, what was received and the fix.
@@ -13,11 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from quantlab._periods import resolve_periods_per_year
 from quantlab._typing import Float64Array1D, Float64Array2D
-from quantlab._validation import Labels, check_index
-from quantlab.errors import AlignmentError, DataTypeError, ParameterError, ValidationError
+from quantlab._validation import RETURN_MAX, Labels, absurd_return, as_float_panel
+from quantlab.errors import AlignmentError, ParameterError, ValidationError
 from quantlab.metrics import _kernels as K
-from quantlab.metrics.periods import infer_periods_per_year
 
 
 def to_returns(
@@ -25,78 +27,37 @@ def to_returns(
 ) -> tuple[Float64Array2D, Labels]:
     """Convert returns to a C- or F-contiguous ``(n_bars, n_columns)`` float64 array.
 
+    The conversion is :func:`quantlab._validation.as_float_panel` (one rule for every
+    subject) keeping the input's layout; infinities and the range are checked here in the
+    same pass as the column extremes (``scan``).
+
     Raises
     ------
     DataTypeError
         Not a DataFrame / Series / array, or non-numeric values.
     AlignmentError
         Unsorted or duplicated index.
+    ShapeError
+        More than 2 dimensions.
     ValidationError
-        Empty input, infinite values, or a return below -1 (when ``scan``).
+        Empty input, infinite values, a return below -1 or above ``RETURN_MAX`` (when
+        ``scan``).
     """
-    if isinstance(data, pd.DataFrame):
-        check_index(data.index, name)
-        labels = Labels(data.index, data.columns)
-        values = data.to_numpy()
-    elif isinstance(data, pd.Series):
-        check_index(data.index, name)
-        col = data.name if data.name is not None else 0
-        labels = Labels(data.index, pd.Index([col]), was_series=True, name=data.name)
-        values = data.to_numpy().reshape(-1, 1)
-    elif isinstance(data, (np.ndarray, list, tuple)):
-        values = np.asarray(data)
-        if values.ndim == 1:
-            values = values.reshape(-1, 1)
-            labels = Labels(pd.RangeIndex(values.shape[0]), pd.RangeIndex(1), was_series=True)
-        elif values.ndim == 2:
-            labels = Labels(pd.RangeIndex(values.shape[0]), pd.RangeIndex(values.shape[1]))
-        else:
-            raise ValidationError(
-                f"{name} must be 1-D or 2-D (n_bars, n_columns); got {values.ndim}-D shape "
-                f"{values.shape}. Reshape it or pass a DataFrame"
-            )
-    else:
-        raise DataTypeError(
-            f"{name} must be a DataFrame, Series or NumPy array; got {type(data).__name__}. "
-            f"Wrap it, e.g. pd.Series({name})"
-        )
-    if values.dtype == bool or not (
-        np.issubdtype(values.dtype, np.number) or values.dtype == object
-    ):
-        raise DataTypeError(
-            f"{name} must hold numbers; got dtype {values.dtype}. "
-            f"Convert it first, e.g. {name}.astype(float)"
-        )
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise DataTypeError(
-            f"{name} must hold numbers; got values that cannot be converted to float "
-            f"({exc}). Clean them first, e.g. pd.to_numeric(..., errors='coerce')"
-        ) from None
-    if not (arr.flags.c_contiguous or arr.flags.f_contiguous):
-        arr = np.ascontiguousarray(arr)
-    if arr.size == 0:
-        raise ValidationError(
-            f"{name} is empty (shape {arr.shape}); pass at least one bar and one column"
-        )
+    arr, labels = as_float_panel(data, name, allow_nan=True, allow_inf=True, order="K")
     if scan:
         stats = K.scan_kernel(arr)
         check_range(arr, labels, stats[0], stats[1], name)
     return arr, labels
 
 
-#: Largest simple return accepted per period (+100,000,000%): above it the input is not
-#: returns (prices passed by mistake, a corrupt tick) and compounding overflows float64.
-RETURN_MAX = 1e6
-
-
 def check_range(
     arr: Float64Array2D, labels: Labels, col_min: Float64Array1D, col_max: Float64Array1D, name: str
 ) -> None:
-    """Raise on infinite returns, returns below -1 or above ``RETURN_MAX``.
+    """Raise on infinite returns, returns above ``RETURN_MAX`` or below -1.
 
-    ``col_min`` / ``col_max`` are the per-column extremes of ``arr``.
+    ``col_min`` / ``col_max`` are the per-column extremes of ``arr``. An absurd high return
+    is reported before a return below -1: a corrupt price makes both (up on its bar, down
+    to -100% on the next), and the high one names the real cause.
     """
     with np.errstate(invalid="ignore"):
         # an all-NaN column scans as (min=+inf, max=-inf): not an infinite value
@@ -111,12 +72,7 @@ def check_range(
         )
     if bad_high.any():
         r, c = np.argwhere(arr > RETURN_MAX)[0]
-        raise ValidationError(
-            f"{name} must be <= {RETURN_MAX:g} per period (a simple return of more than "
-            f"{RETURN_MAX:g} is a data error, and compounding it overflows float64); got "
-            f"{float(arr[r, c])} at row {_label(labels.index[r])}, column "
-            f"{_label(labels.columns[c])!r}. Pass returns, not prices"
-        )
+        raise absurd_return(name, float(arr[r, c]), labels.index[r], labels.columns[c])
     if bad_low.any():
         r, c = np.argwhere(arr < -1.0)[0]
         raise ValidationError(
@@ -180,22 +136,11 @@ def to_benchmark(
 
 
 def resolve_ppy(labels: Labels, periods_per_year: float | None) -> float:
-    """``periods_per_year`` if given (validated), else inferred from the index."""
-    if periods_per_year is None:
-        return infer_periods_per_year(labels.index)
-    try:
-        ppy = float(periods_per_year)
-    except (TypeError, ValueError):
-        raise ParameterError(
-            f"periods_per_year must be a positive number (e.g. 252 for daily bars); "
-            f"got {periods_per_year!r}"
-        ) from None
-    if not np.isfinite(ppy) or ppy <= 0:
-        raise ParameterError(
-            f"periods_per_year must be a positive number (e.g. 252 for daily bars); "
-            f"got {periods_per_year!r}"
-        )
-    return ppy
+    """``periods_per_year`` if given (validated), else inferred from the index.
+
+    The library's one rule, :func:`quantlab._periods.resolve_periods_per_year`.
+    """
+    return resolve_periods_per_year(labels.index, periods_per_year)
 
 
 def check_rate(value: float, name: str) -> float:

@@ -23,6 +23,14 @@ import numpy as np
 
 from quantlab._numba import jit, prange
 
+# --------------------------------------------------------------------------- kernel groups
+# Bits of ``groups``: which parts of :func:`column_stats` run. Defined here once; the
+# metric table (``_formulas.SUMMARY``) and the API name them, never the bare numbers.
+MOMENTS = 1
+DRAWDOWNS = 2
+QUANTILES = 4
+BENCHMARK = 8
+
 # --------------------------------------------------------------------------- stat layout
 # moments
 N_OBS = 0
@@ -193,8 +201,10 @@ def col_moments(x, target, threshold, out, scratch):  # type: ignore[no-untyped-
         out[STABILITY] = np.nan
     elif syy == 0.0:  # flat equity: scipy's linregress reports r = 0
         out[STABILITY] = 0.0
-    else:
-        out[STABILITY] = (sty * sty) / (stt * syy)
+    elif mx == mn:  # constant returns: log equity is exactly a line, R^2 = 1 (no rounding)
+        out[STABILITY] = 1.0
+    else:  # R^2 of a line; rounding can push it past 1 (scipy's linregress clips r too)
+        out[STABILITY] = min((sty * sty) / (stt * syy), 1.0)
 
 
 # --------------------------------------------------------------------------- drawdowns
@@ -511,13 +521,13 @@ def column_stats(x, b, dense, buf, stats, rf, threshold, cutoff, groups):  # typ
     if mn < -1.0 or mx == np.inf:
         return
     xv = dense[:n]
-    if groups & 1:
+    if groups & MOMENTS:
         col_moments(xv, rf, threshold, stats, buf)
-    if groups & 2:
+    if groups & DRAWDOWNS:
         col_drawdowns(xv, stats)
-    if groups & 4:
+    if groups & QUANTILES:
         col_quantiles(xv, cutoff, buf, stats, stats[MEAN], stats[STD])
-    if groups & 8:
+    if groups & BENCHMARK:
         col_benchmark(x, b, rf, stats)
 
 
@@ -525,9 +535,10 @@ def column_stats(x, b, dense, buf, stats, rf, threshold, cutoff, groups):  # typ
 def stats_kernel(returns, bench, rf, threshold, cutoff, groups):  # type: ignore[no-untyped-def]
     """Raw statistics of every column in one parallel pass: ``(N_STATS, n_columns)``.
 
-    ``groups`` selects the work: bit 1 moments, 2 drawdowns, 4 quantiles, 8 benchmark
-    (``15`` = everything). ``bench`` is ``(n_bars, 1)`` (one for all columns, or a dummy
-    when bit 8 is off) or ``(n_bars, n_columns)``. ``rf`` is the per-period risk-free rate
+    ``groups`` selects the work: the bits ``MOMENTS``, ``DRAWDOWNS``, ``QUANTILES``,
+    ``BENCHMARK`` (all four = everything). ``bench`` is ``(n_bars, 1)`` (one for all
+    columns, or a dummy without ``BENCHMARK``) or ``(n_bars, n_columns)``. ``rf`` is the
+    per-period risk-free rate
     (Sortino target and alpha), ``threshold`` the per-period Omega threshold, ``cutoff``
     the VaR tail. Statistics of a group not computed stay NaN. Columns of a Fortran-ordered
     panel are read in place; a C-ordered panel is gathered ``BLOCK`` columns at a time.

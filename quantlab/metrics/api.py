@@ -100,15 +100,18 @@ def _compute(
         ppy = resolve_ppy(labels, periods_per_year)
     rf_per = per_period(rf, ppy) if rf != 0.0 else 0.0
     thr = rf_per + (per_period(req, ppy) if req != 0.0 else 0.0)
-    bench: Float64Array2D = np.zeros((arr.shape[0], 1))  # dummy unless groups & 8
-    if groups & 8:
+    bench: Float64Array2D = np.zeros((arr.shape[0], 1))  # dummy without the benchmark group
+    if groups & K.BENCHMARK:
         bench = to_benchmark(benchmark, labels, arr.shape[1])
     stats = K.stats_kernel(arr, bench, rf_per, thr, cut, groups)
     check_range(arr, labels, stats[K.SCAN_MIN], stats[K.SCAN_MAX], "returns")
     return F.Ctx(stats, ppy, rf, rf_per, cut), labels
 
 
-def _metric(formula: F.Formula, returns: Any, groups: int, *, need_ppy: bool, **kw: Any) -> Any:
+def _metric(row: str, returns: Any, **kw: Any) -> Any:
+    """One row of :func:`summary`: its formula, kernel groups and annualization need come
+    from :data:`quantlab.metrics._formulas.SUMMARY` (the one table of them)."""
+    formula, groups, need_ppy = F.SUMMARY[row]
     ctx, labels = _compute(returns, groups, need_ppy=need_ppy, **kw)
     with np.errstate(all="ignore"):  # inf / NaN results are the documented outcomes
         values = formula(ctx)
@@ -142,7 +145,7 @@ def total_return(returns: Any) -> Any:
     >>> round(total_return(pd.Series([0.1, -0.1, np.nan])), 6)
     -0.01
     """
-    return _metric(F.total_return, returns, 1, need_ppy=False)
+    return _metric("total_return", returns)
 
 
 def annual_return(returns: Any, *, periods_per_year: float | None = None) -> Any:
@@ -172,7 +175,7 @@ def annual_return(returns: Any, *, periods_per_year: float | None = None) -> Any
     >>> round(annual_return(pd.Series([0.01] * 12), periods_per_year=12), 6)
     0.126825
     """
-    return _metric(F.annual_return, returns, 1, need_ppy=True, periods_per_year=periods_per_year)
+    return _metric("annual_return", returns, periods_per_year=periods_per_year)
 
 
 def cagr(returns: Any, *, periods_per_year: float | None = None) -> Any:
@@ -197,7 +200,7 @@ def cagr(returns: Any, *, periods_per_year: float | None = None) -> Any:
     >>> round(cagr(pd.Series([0.5, 0.0]), periods_per_year=1), 6)
     0.224745
     """
-    return _metric(F.annual_return, returns, 1, need_ppy=True, periods_per_year=periods_per_year)
+    return _metric("annual_return", returns, periods_per_year=periods_per_year)
 
 
 def annual_volatility(returns: Any, *, periods_per_year: float | None = None) -> Any:
@@ -223,9 +226,7 @@ def annual_volatility(returns: Any, *, periods_per_year: float | None = None) ->
     >>> round(annual_volatility(pd.Series([0.01, -0.01]), periods_per_year=252), 6)
     0.224499
     """
-    return _metric(
-        F.annual_volatility, returns, 1, need_ppy=True, periods_per_year=periods_per_year
-    )
+    return _metric("annual_volatility", returns, periods_per_year=periods_per_year)
 
 
 def best_period(returns: Any) -> Any:
@@ -249,7 +250,7 @@ def best_period(returns: Any) -> Any:
     >>> best_period(pd.Series([0.01, 0.03, -0.02]))
     0.03
     """
-    return _metric(F.best_period, returns, 1, need_ppy=False)
+    return _metric("best_period", returns)
 
 
 def worst_period(returns: Any) -> Any:
@@ -273,7 +274,7 @@ def worst_period(returns: Any) -> Any:
     >>> worst_period(pd.Series([0.01, 0.03, -0.02]))
     -0.02
     """
-    return _metric(F.worst_period, returns, 1, need_ppy=False)
+    return _metric("worst_period", returns)
 
 
 # --------------------------------------------------------------------------- risk-adjusted
@@ -307,9 +308,7 @@ def sharpe(returns: Any, risk_free: float = 0.0, *, periods_per_year: float | No
     >>> round(sharpe(pd.Series([0.01, -0.005, 0.02, 0.0]), periods_per_year=252), 4)
     8.949
     """
-    return _metric(
-        F.sharpe, returns, 1, need_ppy=True, risk_free=risk_free, periods_per_year=periods_per_year
-    )
+    return _metric("sharpe", returns, risk_free=risk_free, periods_per_year=periods_per_year)
 
 
 def sortino(returns: Any, risk_free: float = 0.0, *, periods_per_year: float | None = None) -> Any:
@@ -341,9 +340,7 @@ def sortino(returns: Any, risk_free: float = 0.0, *, periods_per_year: float | N
     >>> round(sortino(pd.Series([0.01, -0.005, 0.02, 0.0]), periods_per_year=252), 4)
     39.6863
     """
-    return _metric(
-        F.sortino, returns, 1, need_ppy=True, risk_free=risk_free, periods_per_year=periods_per_year
-    )
+    return _metric("sortino", returns, risk_free=risk_free, periods_per_year=periods_per_year)
 
 
 def calmar(returns: Any, *, periods_per_year: float | None = None) -> Any:
@@ -368,7 +365,7 @@ def calmar(returns: Any, *, periods_per_year: float | None = None) -> Any:
     >>> round(calmar(pd.Series([0.02, -0.01, 0.02]), periods_per_year=252), 2)
     1097.25
     """
-    return _metric(F.calmar, returns, 3, need_ppy=True, periods_per_year=periods_per_year)
+    return _metric("calmar", returns, periods_per_year=periods_per_year)
 
 
 def omega(
@@ -409,10 +406,8 @@ def omega(
     2.5
     """
     return _metric(
-        F.omega,
+        "omega",
         returns,
-        1,
-        need_ppy=False,
         risk_free=risk_free,
         required_return=required_return,
         periods_per_year=periods_per_year,
@@ -443,7 +438,7 @@ def gain_to_pain(returns: Any) -> Any:
     >>> gain_to_pain(pd.Series([0.02, -0.01, 0.03, -0.01]))
     1.5
     """
-    return _metric(F.gain_to_pain, returns, 1, need_ppy=False)
+    return _metric("gain_to_pain", returns)
 
 
 def common_sense_ratio(returns: Any) -> Any:
@@ -470,7 +465,7 @@ def common_sense_ratio(returns: Any) -> Any:
     >>> round(common_sense_ratio(pd.Series([0.02, -0.01, 0.03, -0.01])), 4)
     7.125
     """
-    return _metric(F.common_sense_ratio, returns, 5, need_ppy=False)
+    return _metric("common_sense_ratio", returns)
 
 
 # --------------------------------------------------------------------------- drawdowns
@@ -500,7 +495,7 @@ def max_drawdown(returns: Any) -> Any:
     >>> round(max_drawdown(pd.Series([0.1, -0.5, 0.2])), 6)
     -0.5
     """
-    return _metric(F.max_drawdown, returns, 2, need_ppy=False)
+    return _metric("max_drawdown", returns)
 
 
 def max_drawdown_duration(returns: Any) -> Any:
@@ -525,7 +520,7 @@ def max_drawdown_duration(returns: Any) -> Any:
     >>> max_drawdown_duration(pd.Series([0.1, -0.1, 0.05, 0.1, -0.01]))
     2.0
     """
-    return _metric(F.max_drawdown_duration, returns, 2, need_ppy=False)
+    return _metric("max_drawdown_duration", returns)
 
 
 def avg_drawdown(returns: Any) -> Any:
@@ -549,7 +544,7 @@ def avg_drawdown(returns: Any) -> Any:
     >>> round(avg_drawdown(pd.Series([-0.1, 0.2, -0.3, 0.5])), 6)
     -0.2
     """
-    return _metric(F.avg_drawdown, returns, 2, need_ppy=False)
+    return _metric("avg_drawdown", returns)
 
 
 def recovery_time(returns: Any) -> Any:
@@ -575,7 +570,7 @@ def recovery_time(returns: Any) -> Any:
     >>> recovery_time(pd.Series([-0.1, 0.05, 0.05, 0.05]))
     3.0
     """
-    return _metric(F.recovery_time, returns, 2, need_ppy=False)
+    return _metric("recovery_time", returns)
 
 
 def ulcer_index(returns: Any) -> Any:
@@ -599,7 +594,7 @@ def ulcer_index(returns: Any) -> Any:
     >>> round(ulcer_index(pd.Series([-0.1, 0.0, 0.2])), 6)
     0.08165
     """
-    return _metric(F.ulcer_index, returns, 2, need_ppy=False)
+    return _metric("ulcer_index", returns)
 
 
 def ulcer_performance_index(
@@ -630,10 +625,8 @@ def ulcer_performance_index(
     0.9798
     """
     return _metric(
-        F.ulcer_performance_index,
+        "ulcer_performance_index",
         returns,
-        3,
-        need_ppy=True,
         risk_free=risk_free,
         periods_per_year=periods_per_year,
     )
@@ -643,9 +636,9 @@ def ulcer_performance_index(
 
 
 _VAR_METHODS = {
-    "historical": (F.value_at_risk, 5),
-    "gaussian": (F.value_at_risk_gaussian, 1),
-    "cornish_fisher": (F.value_at_risk_cornish_fisher, 1),
+    "historical": "value_at_risk",
+    "gaussian": "value_at_risk_gaussian",
+    "cornish_fisher": "value_at_risk_cornish_fisher",
 }
 
 
@@ -682,8 +675,7 @@ def value_at_risk(returns: Any, cutoff: float = 0.05, *, method: str = "historic
     """
     from quantlab._validation import choice
 
-    formula, groups = choice(method, "method", _VAR_METHODS)
-    return _metric(formula, returns, groups, need_ppy=False, cutoff=cutoff)
+    return _metric(choice(method, "method", _VAR_METHODS), returns, cutoff=cutoff)
 
 
 def cvar(returns: Any, cutoff: float = 0.05) -> Any:
@@ -712,7 +704,7 @@ def cvar(returns: Any, cutoff: float = 0.05) -> Any:
     >>> cvar(pd.Series([-0.03, -0.01, 0.0, 0.01, 0.02]), 0.25)
     -0.02
     """
-    return _metric(F.cvar, returns, 5, need_ppy=False, cutoff=cutoff)
+    return _metric("cvar", returns, cutoff=cutoff)
 
 
 def tail_ratio(returns: Any) -> Any:
@@ -737,7 +729,7 @@ def tail_ratio(returns: Any) -> Any:
     >>> round(tail_ratio(pd.Series(np.linspace(-0.02, 0.04, 101))), 6)
     2.176471
     """
-    return _metric(F.tail_ratio, returns, 5, need_ppy=False)
+    return _metric("tail_ratio", returns)
 
 
 def skew(returns: Any) -> Any:
@@ -763,7 +755,7 @@ def skew(returns: Any) -> Any:
     >>> round(skew(pd.Series([0.0, 0.0, 0.0, 0.1])), 6)
     1.154701
     """
-    return _metric(F.skew, returns, 1, need_ppy=False)
+    return _metric("skew", returns)
 
 
 def kurtosis(returns: Any) -> Any:
@@ -790,7 +782,7 @@ def kurtosis(returns: Any) -> Any:
     >>> round(kurtosis(pd.Series([0.0, 0.0, 0.0, 0.1])), 6)
     -0.666667
     """
-    return _metric(F.kurtosis, returns, 1, need_ppy=False)
+    return _metric("kurtosis", returns)
 
 
 def stability(returns: Any) -> Any:
@@ -816,7 +808,7 @@ def stability(returns: Any) -> Any:
     >>> round(stability(pd.Series([0.01] * 10)), 6)
     1.0
     """
-    return _metric(F.stability, returns, 1, need_ppy=False)
+    return _metric("stability", returns)
 
 
 # --------------------------------------------------------------------------- benchmark
@@ -855,10 +847,8 @@ def alpha(
     0.286434
     """
     return _metric(
-        F.alpha,
+        "alpha",
         returns,
-        8,
-        need_ppy=True,
         benchmark=benchmark,
         risk_free=risk_free,
         periods_per_year=periods_per_year,
@@ -889,7 +879,7 @@ def beta(returns: Any, benchmark: Any) -> Any:
     >>> round(beta(2 * b + 0.001, b), 6)
     2.0
     """
-    return _metric(F.beta, returns, 8, need_ppy=False, benchmark=benchmark)
+    return _metric("beta", returns, benchmark=benchmark)
 
 
 def correlation(returns: Any, benchmark: Any) -> Any:
@@ -915,7 +905,7 @@ def correlation(returns: Any, benchmark: Any) -> Any:
     >>> round(correlation(-b, b), 6)
     -1.0
     """
-    return _metric(F.correlation, returns, 8, need_ppy=False, benchmark=benchmark)
+    return _metric("correlation", returns, benchmark=benchmark)
 
 
 def r_squared(returns: Any, benchmark: Any) -> Any:
@@ -941,7 +931,7 @@ def r_squared(returns: Any, benchmark: Any) -> Any:
     >>> round(r_squared(-b, b), 6)
     1.0
     """
-    return _metric(F.r_squared, returns, 8, need_ppy=False, benchmark=benchmark)
+    return _metric("r_squared", returns, benchmark=benchmark)
 
 
 def tracking_error(returns: Any, benchmark: Any, *, periods_per_year: float | None = None) -> Any:
@@ -969,10 +959,8 @@ def tracking_error(returns: Any, benchmark: Any, *, periods_per_year: float | No
     0.183303
     """
     return _metric(
-        F.tracking_error,
+        "tracking_error",
         returns,
-        8,
-        need_ppy=True,
         benchmark=benchmark,
         periods_per_year=periods_per_year,
     )
@@ -1008,10 +996,8 @@ def information_ratio(
     6.1482
     """
     return _metric(
-        F.information_ratio,
+        "information_ratio",
         returns,
-        8,
-        need_ppy=True,
         benchmark=benchmark,
         periods_per_year=periods_per_year,
     )
@@ -1046,10 +1032,8 @@ def treynor(
     1.26
     """
     return _metric(
-        F.treynor,
+        "treynor",
         returns,
-        9,
-        need_ppy=True,
         benchmark=benchmark,
         risk_free=risk_free,
         periods_per_year=periods_per_year,
@@ -1084,10 +1068,8 @@ def up_capture(returns: Any, benchmark: Any, *, periods_per_year: float | None =
     0.0779
     """
     return _metric(
-        F.up_capture,
+        "up_capture",
         returns,
-        8,
-        need_ppy=True,
         benchmark=benchmark,
         periods_per_year=periods_per_year,
     )
@@ -1119,10 +1101,8 @@ def down_capture(returns: Any, benchmark: Any, *, periods_per_year: float | None
     0.9263
     """
     return _metric(
-        F.down_capture,
+        "down_capture",
         returns,
-        8,
-        need_ppy=True,
         benchmark=benchmark,
         periods_per_year=periods_per_year,
     )
@@ -1186,7 +1166,7 @@ def summary(
     total_return  0.0195  0.0201
     max_drawdown -0.0200  0.0000
     """
-    groups = 7 | (8 if benchmark is not None else 0)
+    groups = K.MOMENTS | K.DRAWDOWNS | K.QUANTILES | (K.BENCHMARK if benchmark is not None else 0)
     ctx, labels = _compute(
         returns,
         groups,

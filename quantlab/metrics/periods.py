@@ -2,121 +2,21 @@
 
 :func:`infer_periods_per_year` reads the bar frequency off a ``DatetimeIndex``; it never
 falls back to a silent default. Every metric also accepts ``periods_per_year=`` to override.
+The rule itself lives in the leaf module :mod:`quantlab._periods` (Monte Carlo and backtest
+results use the same one); it is re-exported here as part of the metrics API.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from quantlab._periods import infer_periods_per_year
 from quantlab.errors import ParameterError
+from quantlab.metrics._input import to_returns
 
 __all__ = ["infer_periods_per_year", "monthly_returns", "yearly_returns"]
-
-_DAY = 86_400.0
-_HOUR = 3_600.0
-#: Regular US equity session, in hours.
-SESSION_HOURS = 6.5
-#: Trading days in a year (business days minus exchange holidays).
-TRADING_DAYS = 252.0
-CALENDAR_DAYS = 365.0
-
-_HOW_TO = (
-    "pass periods_per_year=... explicitly (252 business-daily, 365 daily 7 days a week, "
-    "52 weekly, 12 monthly, 4 quarterly, 1638 hourly bars of a 6.5 h session)"
-)
-
-# (lowest, highest) median spacing in days -> periods per year, for daily and slower bars
-_SLOW = (
-    (6.0, 8.0, 52.0),
-    (27.0, 32.0, 12.0),
-    (88.0, 93.0, 4.0),
-    (180.0, 185.0, 2.0),
-    (360.0, 367.0, 1.0),
-)
-
-
-def infer_periods_per_year(index: Any) -> float:
-    """Infer the number of bars per year from a ``DatetimeIndex``.
-
-    From the median spacing between timestamps and the calendar:
-
-    * daily spacing: 252 if no bar falls on a weekend (business days), else 365 (24/7
-      markets such as crypto);
-    * weekly 52, monthly 12, quarterly 4, semi-annual 2, yearly 1;
-    * intraday, 7 days a week: ``365 * bars per day`` (24/7 hourly -> 8760);
-    * intraday on weekdays: a session whose bars span 6 to 7 hours is the regular 6.5 h
-      equity session, ``252 * 6.5 h / spacing`` (hourly 1638, 5-minute 19656, minute 98280);
-      a ~24 h session gives ``252 * 24 h / spacing``; otherwise ``252 * bars per session``.
-
-    Parameters
-    ----------
-    index : pandas.DatetimeIndex, Series or DataFrame
-        The bar timestamps (a Series / DataFrame contributes its index).
-
-    Returns
-    -------
-    float
-        Periods per year.
-
-    Raises
-    ------
-    ParameterError
-        The index is not a ``DatetimeIndex`` (RangeIndex, integers ...), has fewer than 3
-        timestamps, or its spacing matches no known frequency; the message says how to pass
-        ``periods_per_year``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> infer_periods_per_year(pd.bdate_range("2024-01-01", periods=30))
-    252.0
-    >>> infer_periods_per_year(pd.date_range("2024-01-01", periods=30, freq="D"))
-    365.0
-    >>> infer_periods_per_year(pd.date_range("2020-01-31", periods=24, freq="ME"))
-    12.0
-    """
-    if isinstance(index, (pd.Series, pd.DataFrame)):
-        index = index.index
-    if not isinstance(index, pd.DatetimeIndex):
-        raise ParameterError(
-            f"periods_per_year cannot be inferred from a {type(index).__name__} (the bars "
-            f"have no timestamps); {_HOW_TO}"
-        )
-    idx = index[~np.asarray(index.isna())].unique().sort_values()
-    if len(idx) < 3:
-        raise ParameterError(
-            f"periods_per_year cannot be inferred from {len(idx)} timestamps (need at least "
-            f"3); {_HOW_TO}"
-        )
-    stamps = idx.as_unit("ns").asi8
-    spacing = float(np.median(np.diff(stamps))) / 1e9  # seconds
-    weekend = float(np.mean(idx.dayofweek >= 5))
-    if spacing >= 0.9 * _DAY:
-        days = spacing / _DAY
-        if days <= 1.1:
-            return CALENDAR_DAYS if weekend > 0.05 else TRADING_DAYS
-        for lo, hi, ppy in _SLOW:
-            if lo <= days <= hi:
-                return ppy
-        raise ParameterError(
-            f"periods_per_year cannot be inferred: the median spacing of the index is "
-            f"{days:g} days, which matches no daily/weekly/monthly/quarterly/yearly "
-            f"frequency; {_HOW_TO}"
-        )
-    if weekend > 0.05:
-        return CALENDAR_DAYS * _DAY / spacing
-    dates = idx.normalize()
-    first = pd.Series(stamps, index=dates).groupby(level=0).agg(["min", "max", "size"])
-    span = float(np.median(first["max"] - first["min"])) / 1e9 + spacing
-    if 6.0 * _HOUR <= span <= 7.0 * _HOUR + 1.0:
-        return TRADING_DAYS * SESSION_HOURS * _HOUR / spacing
-    if span >= 23.0 * _HOUR:
-        return TRADING_DAYS * _DAY / spacing
-    bars = float(np.median(first["size"]))
-    return TRADING_DAYS * round(span / spacing) if bars > 1 else TRADING_DAYS * bars
 
 
 def _period_table(returns: Any, freq: str, name: str) -> pd.DataFrame | pd.Series:
@@ -134,8 +34,6 @@ def _period_table(returns: Any, freq: str, name: str) -> pd.DataFrame | pd.Serie
             f"{name} needs a DatetimeIndex to group bars by calendar period; got a "
             f"{type(frame.index).__name__}. Pass returns indexed by timestamps"
         )
-    from quantlab.metrics._input import to_returns
-
     values, _ = to_returns(frame, "returns")
     growth = pd.DataFrame(values + 1.0, index=frame.index, columns=frame.columns)
     index = frame.index.tz_localize(None) if frame.index.tz is not None else frame.index

@@ -1,5 +1,8 @@
 """Trade-level statistics from backtest trade records (``quantlab.backtest.records.trade_dt``).
 
+The record dtypes come from the leaf :mod:`quantlab._records`: metrics read trade records
+as arrays and never import the backtest engine.
+
 Definitions (per result column, closed trades unless ``include_open=True``):
 
 * ``n_trades``; ``win_rate`` = share of trades with ``pnl > 0``;
@@ -25,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from quantlab.backtest.records import TradeStatus, order_dt, trade_dt
+from quantlab._records import TradeStatus, order_dt, trade_dt
 from quantlab.errors import DataTypeError, ValidationError
 from quantlab.metrics._input import resolve_ppy, to_returns
 

@@ -18,6 +18,7 @@ rejected with a :class:`~quantlab.errors.ValidationError`; NaN is handled native
 
 from __future__ import annotations
 
+import copy
 import inspect
 from typing import Any, ClassVar
 
@@ -251,7 +252,9 @@ class SklearnModel(QuantlabModel):
     Raises
     ------
     DataTypeError
-        ``estimator`` lacks ``fit`` or ``predict``.
+        ``estimator`` lacks ``fit`` or ``predict``; at ``fit``, it can be neither cloned
+        (scikit-learn's ``get_params`` contract) nor deep-copied. The user's instance is
+        never fitted in place.
 
     Examples
     --------
@@ -277,12 +280,7 @@ class SklearnModel(QuantlabModel):
         self.nan_policy = nan_policy
 
     def _fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None) -> None:
-        try:
-            from sklearn.base import clone
-
-            est = clone(self.estimator)
-        except Exception:  # not clonable: refit the given instance
-            est = self.estimator
+        est = _fresh_copy(self.estimator)
         if self.kind == "probability":
             y = binary_target(y, type(self.estimator).__name__)
         if sample_weight is not None and "sample_weight" in inspect.signature(est.fit).parameters:
@@ -328,3 +326,27 @@ def random_forest_classifier(**params: Any) -> SklearnModel:
     return SklearnModel(
         RandomForestClassifier(**(defaults | params)), kind="probability", nan_policy="median"
     )
+
+
+def _fresh_copy(estimator: Any) -> Any:
+    """An unfitted copy of ``estimator``: ``sklearn.base.clone``, else ``copy.deepcopy``.
+
+    Never the instance itself: fitting it would change the caller's object (and every other
+    model sharing it) behind their back.
+    """
+    from sklearn.base import clone
+
+    try:
+        return clone(estimator)
+    except (TypeError, ValueError, AttributeError, RuntimeError):
+        pass  # not following the get_params / set_params contract
+    try:
+        return copy.deepcopy(estimator)
+    except Exception as exc:  # any failure of a user's __deepcopy__ / __reduce__
+        raise DataTypeError(
+            f"estimator {type(estimator).__name__} can be neither cloned by scikit-learn "
+            f"({'no get_params()' if not hasattr(estimator, 'get_params') else 'clone failed'}) "
+            f"nor deep-copied ({type(exc).__name__}: {exc}); SklearnModel fits a copy, never "
+            "your instance. Implement get_params()/set_params() (derive from "
+            "sklearn.base.BaseEstimator) or make it copyable"
+        ) from exc

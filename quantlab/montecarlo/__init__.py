@@ -8,7 +8,7 @@ in numba in parallel over paths.
 >>> import numpy as np, quantlab.montecarlo as mc
 >>> hist = np.random.default_rng(0).normal(0.0004, 0.01, size=(2520, 1))
 >>> res = mc.simulate(hist, n_paths=500, horizon=252, method="stationary_bootstrap",
-...                   block_length=20, seed=42, goal=1.2)
+...                   block_length=20, seed=42, goal=1.2, periods_per_year=252)
 >>> bool(res.summary().loc["terminal_wealth", "q50"] > 0)
 True
 

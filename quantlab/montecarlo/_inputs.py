@@ -14,12 +14,8 @@ import numpy as np
 import pandas as pd
 
 from quantlab._typing import Float64Array1D, Float64Array2D, Int64Array1D
-from quantlab._validation import Labels, as_returns
+from quantlab._validation import RETURN_MAX, Labels, _fmt, absurd_return, as_returns
 from quantlab.errors import DataTypeError, ParameterError, ShapeError, ValidationError
-from quantlab.metrics._input import RETURN_MAX
-
-#: Default periods per year when they cannot be inferred (daily trading bars).
-DEFAULT_PERIODS_PER_YEAR = 252.0
 
 #: Calendar frequencies accepted by ``rebalance`` / ``cashflow_every``, in periods per year.
 _FREQS = {
@@ -44,16 +40,17 @@ class History(NamedTuple):
     values: Float64Array2D  # (n_hist, n_assets), no NaN, all > -1
     labels: Labels
     dropped_rows: int
-    periods_per_year: float
 
 
-def load_history(returns: Any, periods_per_year: float | None, name: str = "returns") -> History:
-    """Validate a returns history: drop NaN rows (warning), reject returns <= -1.
+def load_history(returns: Any, name: str = "returns") -> History:
+    """Validate a returns history: drop NaN rows (warning), reject returns <= -1 or absurd.
 
     Raises
     ------
     ValidationError
-        Fewer than 2 rows without NaN, or a return <= -1.
+        Fewer than 2 rows without NaN, a return above ``RETURN_MAX`` (checked first: an
+        absurd price makes a huge return on its bar and about -100% on the next), or a
+        return <= -1.
     """
     values, labels = as_returns(returns, name)
     nan_rows = np.isnan(values).any(axis=1)
@@ -79,45 +76,20 @@ def load_history(returns: Any, periods_per_year: float | None, name: str = "retu
         raise ValidationError(
             f"{name} has {len(values)} row; a simulation needs at least 2. Pass a longer history"
         )
+    big = values > RETURN_MAX
+    if big.any():
+        r, c = np.argwhere(big)[0]
+        raise absurd_return(name, float(values[r, c]), labels.index[r], labels.columns[c])
     bad = values <= -1.0
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise ValidationError(
             f"{name} must be > -1 (a return of -100% or worse wipes the asset out); got "
-            f"{float(values[r, c])!r} at row {labels.index[r]!r}, column {labels.columns[c]!r}. "
-            "Pass simple returns (price.pct_change()), not log returns or percentages"
+            f"{float(values[r, c])!r} at row {_fmt(labels.index[r])}, column "
+            f"{labels.columns[c]!r}. Pass simple returns (price.pct_change()), not log "
+            "returns or percentages; a -1 from prices means a zero price at that row"
         )
-    big = values > RETURN_MAX
-    if big.any():
-        r, c = np.argwhere(big)[0]
-        raise ValidationError(
-            f"{name} must be <= {RETURN_MAX:g} per period (a larger simple return is a data "
-            f"error, and compounding it overflows float64); got {float(values[r, c])!r} at "
-            f"row {labels.index[r]!r}, column {labels.columns[c]!r}. Pass returns, not prices"
-        )
-    ppy = float(periods_per_year) if periods_per_year is not None else infer_periods(labels.index)
-    return History(values, labels, dropped, ppy)
-
-
-def infer_periods(index: pd.Index) -> float:
-    """Periods per year of a ``DatetimeIndex`` from its median spacing (else 252).
-
-    About one day apart: 252 (365 when more than 10% of the dates fall on weekends);
-    about a week: 52; a month: 12; a quarter: 4; a year: 1.
-    """
-    if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
-        return DEFAULT_PERIODS_PER_YEAR
-    gaps = np.diff(index.to_numpy()).astype("timedelta64[s]").astype(np.float64)
-    days = float(np.median(gaps)) / 86_400.0
-    if days < 0.5:
-        return DEFAULT_PERIODS_PER_YEAR
-    if days <= 4.0:
-        weekend = float(np.mean(index.dayofweek >= 5))
-        return 365.0 if weekend > 0.1 else 252.0
-    for span, ppy in ((10.0, 52.0), (45.0, 12.0), (120.0, 4.0), (500.0, 1.0)):
-        if days <= span:
-            return ppy
-    return DEFAULT_PERIODS_PER_YEAR
+    return History(values, labels, dropped)
 
 
 def positive_int(value: Any, name: str) -> int:
@@ -241,10 +213,8 @@ def time_grid(horizon: int, n_grid: int, keep_paths: bool) -> Int64Array1D:
 
 
 __all__ = [
-    "DEFAULT_PERIODS_PER_YEAR",
     "History",
     "load_history",
-    "infer_periods",
     "positive_int",
     "finite_float",
     "period_steps",

@@ -116,7 +116,7 @@ def fit_model(returns: Any, model: str = "normal") -> ModelParams:
     (2, 2)
     """
     model = choice(model, "model", {m: m for m in PARAMETRIC})
-    values = load_history(returns, None).values
+    values = load_history(returns).values
     return _fit(values, model)
 
 
@@ -297,7 +297,7 @@ def generate_paths(
             raise ParameterError(f"method={method!r} resamples history: returns is required")
         n_assets = np.atleast_1d(np.asarray(mean)).shape[0] if mean is not None else 1
     else:
-        values = load_history(returns, None).values
+        values = load_history(returns).values
         n_assets = values.shape[1]
     nbytes = n_paths * horizon * n_assets * 16
     if nbytes > MAX_GENERATED_BYTES:

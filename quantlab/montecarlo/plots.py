@@ -50,7 +50,8 @@ def plot_fan(
     --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import numpy as np, quantlab.montecarlo as mc
-    >>> res = mc.simulate(np.random.default_rng(0).normal(0, 0.01, 300), n_paths=100, seed=1)
+    >>> r = np.random.default_rng(0).normal(0, 0.01, 300)
+    >>> res = mc.simulate(r, n_paths=100, seed=1, periods_per_year=252)
     >>> ax = res.plot_fan()
     >>> ax.get_xlabel()
     'step'
@@ -116,7 +117,8 @@ def plot_terminal_hist(
     --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import numpy as np, quantlab.montecarlo as mc
-    >>> res = mc.simulate(np.random.default_rng(0).normal(0, 0.01, 300), n_paths=100, seed=1)
+    >>> r = np.random.default_rng(0).normal(0, 0.01, 300)
+    >>> res = mc.simulate(r, n_paths=100, seed=1, periods_per_year=252)
     >>> res.plot_terminal_hist().get_xlabel()
     'terminal wealth'
     """

@@ -27,8 +27,10 @@ class SimulationResult:
     terminal_wealth : ndarray, shape (n_paths,)
         Wealth after ``horizon`` steps (0 for ruined paths).
     max_drawdowns : ndarray, shape (n_paths,)
-        Largest peak-to-trough fall of the wealth path, as a fraction in [0, 1] (1 when
-        ruined). Measured on wealth, cash flows included.
+        Largest peak-to-trough fall of the wealth path, as a negative fraction in [-1, 0]
+        (-1 when ruined), the sign of :func:`quantlab.metrics.max_drawdown` and of backtest
+        stats: the worst paths have the lowest values (``q5``, not ``q95``, of
+        :meth:`summary`). Measured on wealth, cash flows included.
     cagr : ndarray, shape (n_paths,)
         Compound annual growth of the time-weighted return (cash flows excluded), using
         ``periods_per_year``; -1 for ruined paths.
@@ -116,7 +118,7 @@ class SimulationResult:
         --------
         >>> import numpy as np, quantlab.montecarlo as mc
         >>> r = np.random.default_rng(0).normal(0.0005, 0.01, 500)
-        >>> res = mc.simulate(r, n_paths=200, horizon=100, seed=3, n_grid=4)
+        >>> res = mc.simulate(r, n_paths=200, horizon=100, seed=3, n_grid=4, periods_per_year=252)
         >>> res.quantile_fan([0.1, 0.9]).index.tolist()
         [0, 25, 50, 75, 100]
         """
@@ -135,7 +137,7 @@ class SimulationResult:
         --------
         >>> import numpy as np, quantlab.montecarlo as mc
         >>> r = np.full(10, 0.01)
-        >>> mc.simulate(r, n_paths=10, horizon=10, seed=0).prob_goal(1.1)
+        >>> mc.simulate(r, n_paths=10, horizon=10, seed=0, periods_per_year=252).prob_goal(1.1)
         1.0
         """
         g = self._goal(goal, "prob_goal")
@@ -152,7 +154,8 @@ class SimulationResult:
         --------
         >>> import numpy as np, quantlab.montecarlo as mc
         >>> r = np.full(10, -0.05)
-        >>> mc.simulate(r, n_paths=10, horizon=10, seed=0).prob_ruin(threshold=0.7)
+        >>> res = mc.simulate(r, n_paths=10, horizon=10, seed=0, periods_per_year=252)
+        >>> res.prob_ruin(threshold=0.7)
         1.0
         """
         if threshold is None:
@@ -174,7 +177,7 @@ class SimulationResult:
         --------
         >>> import numpy as np, quantlab.montecarlo as mc
         >>> r = np.full(10, -0.01)
-        >>> round(mc.simulate(r, n_paths=10, horizon=10, seed=0).var(0.05), 6)
+        >>> round(mc.simulate(r, n_paths=10, horizon=10, seed=0, periods_per_year=252).var(0.05), 6)
         0.095618
         """
         a = _alpha(alpha)
@@ -188,7 +191,7 @@ class SimulationResult:
         --------
         >>> import numpy as np, quantlab.montecarlo as mc
         >>> r = np.random.default_rng(1).normal(0.0, 0.02, 300)
-        >>> res = mc.simulate(r, n_paths=500, horizon=250, seed=2)
+        >>> res = mc.simulate(r, n_paths=500, horizon=250, seed=2, periods_per_year=252)
         >>> res.cvar(0.05) >= res.var(0.05)
         True
         """
@@ -212,7 +215,7 @@ class SimulationResult:
         --------
         >>> import numpy as np, quantlab.montecarlo as mc
         >>> r = np.full(20, 0.01)
-        >>> res = mc.simulate(r, n_paths=3, horizon=20, seed=0, goal=1.1)
+        >>> res = mc.simulate(r, n_paths=3, horizon=20, seed=0, goal=1.1, periods_per_year=252)
         >>> res.time_to_goal().tolist()
         [10.0, 10.0, 10.0]
         """
@@ -244,7 +247,8 @@ class SimulationResult:
         --------
         >>> import numpy as np, quantlab.montecarlo as mc
         >>> r = np.random.default_rng(0).normal(0.0005, 0.01, 500)
-        >>> mc.simulate(r, n_paths=100, horizon=50, seed=1).summary().index.tolist()
+        >>> res = mc.simulate(r, n_paths=100, horizon=50, seed=1, periods_per_year=252)
+        >>> res.summary().index.tolist()
         ['terminal_wealth', 'cagr', 'sharpe', 'max_drawdown', 'ruined']
         """
         q = _quantiles(quantiles)

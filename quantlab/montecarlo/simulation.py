@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from quantlab._periods import resolve_periods_per_year
 from quantlab._typing import Float64Array1D, Int64Array1D
 from quantlab._validation import choice
 from quantlab.errors import ParameterError
 from quantlab.montecarlo import _kernels as K
 from quantlab.montecarlo._inputs import (
-    DEFAULT_PERIODS_PER_YEAR,
     as_weights,
     finite_float,
     load_history,
@@ -74,7 +74,7 @@ def simulate(
     2. **rebalance** every ``rebalance`` steps: holdings reset to ``weights * wealth`` after
        paying ``fees * turnover`` (turnover = sum of ``|target - holding|`` at pre-fee wealth);
     3. **ruin check**: wealth <= ``ruin_threshold`` ruins the path; from then on its wealth
-       is 0 (absorbing), its CAGR -1 and its max drawdown 1;
+       is 0 (absorbing), its CAGR -1 and its max drawdown -1;
     4. **cash flow** every ``cashflow_every`` steps: ``cashflow - fraction * wealth`` where
        ``fraction = withdrawal_rate * cashflow_every / periods_per_year``; a contribution buys
        the target weights (no fee), a withdrawal sells every holding pro rata; ruin check;
@@ -127,8 +127,10 @@ def simulate(
     goal : float, optional
         Wealth goal: the first step each path reaches it is tracked (``time_to_goal``).
     periods_per_year : float, optional
-        Annualization; default inferred from a ``DatetimeIndex`` (daily 252, weekly 52,
-        monthly 12 ...) else 252.
+        Annualization; default inferred from the returns' ``DatetimeIndex`` by the library's
+        one rule (:func:`quantlab.metrics.infer_periods_per_year`: business-daily 252, 7-day
+        daily 365, weekly 52, monthly 12 ...). Required for returns without timestamps (an
+        array, a RangeIndex) or without history: there is no default.
     mean, cov, dof : optional
         Parametric model per step (default fitted, see
         :func:`~quantlab.montecarlo.generators.fit_model`).
@@ -148,12 +150,13 @@ def simulate(
     ------
     ParameterError
         An argument out of range (n_paths, horizon, block_length, fees, ...), weights summing
-        to zero, or ``keep_paths`` too large.
+        to zero, ``keep_paths`` too large, or ``periods_per_year`` neither given nor
+        inferable.
     ShapeError
         Weights (or mean / cov) that do not match the return columns.
     ValidationError
-        Returns <= -1, too few rows after dropping NaN, a covariance that is not positive
-        semi-definite.
+        Returns <= -1 or above ``RETURN_MAX`` (1e6, an absurd price), too few rows after
+        dropping NaN, a covariance that is not positive semi-definite.
 
     Examples
     --------
@@ -161,7 +164,8 @@ def simulate(
     >>> rng = np.random.default_rng(0)
     >>> hist = pd.DataFrame(rng.normal(0.0004, 0.01, size=(1000, 2)), columns=["A", "B"])
     >>> res = mc.simulate(hist, [0.6, 0.4], n_paths=1000, horizon=252, rebalance="M",
-    ...                   method="stationary_bootstrap", block_length=10, seed=7)
+    ...                   method="stationary_bootstrap", block_length=10, seed=7,
+    ...                   periods_per_year=252)
     >>> res.terminal_wealth.shape
     (1000,)
     >>> 0.0 <= res.prob_goal(1.2) <= 1.0
@@ -178,14 +182,19 @@ def simulate(
             )
         n_assets = np.atleast_1d(np.asarray(mean)).shape[0]
         columns: Any = list(range(n_assets))
-        ppy = float(periods_per_year) if periods_per_year else DEFAULT_PERIODS_PER_YEAR
+        if periods_per_year is None:
+            raise ParameterError(
+                "periods_per_year is required when returns is None (there is no index to "
+                "infer it from); pass e.g. periods_per_year=252 for daily steps"
+            )
+        ppy = periods_per_year
         values = None
     else:
-        history = load_history(returns, periods_per_year)
+        history = load_history(returns)
         values = history.values
         n_assets = values.shape[1]
         columns = history.labels.columns
-        ppy = history.periods_per_year
+        ppy = resolve_periods_per_year(history.labels.index, periods_per_year)
     ppy = finite_float(ppy, "periods_per_year", low=0.0, low_open=True)
     if horizon is None:
         if values is None:
@@ -275,7 +284,9 @@ def run(
     """Run the simulation kernels over ``n_paths`` paths, ``chunk`` paths per call.
 
     The fast single-series kernel is used when it applies (see :func:`_series_table`); it
-    gives the same results as the general kernel up to rounding.
+    gives the same results as the general kernel up to rounding. The kernels measure the
+    largest fall as a positive fraction; ``max_dd`` is returned with the library's drawdown
+    sign (negative, in [-1, 0], as :func:`quantlab.metrics.max_drawdown`).
     """
     out = _allocate(n_paths, len(grid))
     series = _series_table(spec, port)
@@ -287,6 +298,7 @@ def run(
         else:
             lg, ret = series
             K.simulate_series(key, start, spec, lg, ret, port, grid, part, _PRANGE_CHUNK)
+    np.subtract(0.0, out.max_dd, out=out.max_dd)  # 0.0 - x: no -0.0 for a path without a fall
     return out
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from quantlab._periods import resolve_or_per_bar
 from quantlab.backtest.result import SummaryResult
 from quantlab.errors import ChunkError, DataTypeError, ParameterError, QuantlabError
 from quantlab.optimize._parallel import run_chunks
@@ -406,14 +407,8 @@ def sweep(
 
 
 def _ppy(close: pd.DataFrame, periods_per_year: float | None) -> float | None:
-    if periods_per_year is not None:
-        return float(periods_per_year)
-    try:
-        from quantlab.metrics import infer_periods_per_year
-
-        return float(infer_periods_per_year(close.index))
-    except QuantlabError:
-        return None
+    """The library's one rule (:func:`quantlab._periods.resolve_or_per_bar`), as backtests."""
+    return resolve_or_per_bar(close.index, periods_per_year)
 
 
 __all__ = ["sweep", "vectorized", "evaluate_chunk", "close_of"]

@@ -727,7 +727,7 @@ def stats_from_equity(equity: list[float], init_cash: float, periods_per_year: f
     var = sum((r - mean) ** 2 for r in rets) / (n - 1)
     std = math.sqrt(var)
     downside = math.sqrt(sum(r * r for r in rets if r < 0.0) / n)
-    peak = -INF
+    peak = init_cash  # drawdowns start from the capital: a first-bar loss is one
     max_dd = 0.0
     for v in equity:
         peak = max(peak, v)

@@ -617,3 +617,20 @@ def _count_openings(rec: np.ndarray) -> int:
                 n += 1
             pos = new
     return n
+
+
+def test_a_first_bar_loss_is_a_drawdown() -> None:
+    # buy on the first bar paying 1% fees, then prices only rise: the one drawdown is the
+    # first bar's, measured from init_cash (the naive twin used to start at the first equity)
+    close = pd.Series(np.linspace(100.0, 120.0, 30), index=pd.bdate_range("2024-01-01", periods=30))
+    entries = pd.Series(False, index=close.index)
+    entries.iloc[0] = True
+    exits = pd.Series(False, index=close.index)
+    kw = dict(fees=0.01, init_cash=1000.0, periods_per_year=252.0)
+    full = ql.backtest.from_signals(close, entries, exits, **kw)
+    stats = ql.backtest.from_signals(close, entries, exits, mode="stats", **kw)
+    ref = naive.stats_from_equity(full.equity.tolist(), 1000.0, 252.0)
+    expected = full.equity.iloc[0] / 1000.0 - 1.0
+    assert expected < 0 and ref["max_drawdown"] == pytest.approx(expected, rel=1e-12)
+    assert stats.table["max_drawdown"].iloc[0] == pytest.approx(expected, rel=1e-9)
+    assert full.stats().loc["max_drawdown"].iloc[0] == pytest.approx(expected, rel=1e-9)

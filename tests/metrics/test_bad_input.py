@@ -89,7 +89,7 @@ def test_infinite_returns_raise():
 
 
 def test_non_numeric_raises():
-    with pytest.raises(DataTypeError, match=r"returns must hold numbers; got values that cannot"):
+    with pytest.raises(DataTypeError, match=r"returns must hold numbers; got text values"):
         qm.sharpe(pd.Series(["a", "b", "c"], index=IDX[:3], dtype=object))
     with pytest.raises(DataTypeError, match=r"returns must hold numbers; got dtype bool"):
         qm.max_drawdown(pd.Series([True, False]))
@@ -173,3 +173,21 @@ def test_tables_need_dates():
         qm.monthly_returns(pd.Series([0.01, 0.02]))
     with pytest.raises(ParameterError, match=r"table=True\) builds a year x month table"):
         qm.monthly_returns(pd.DataFrame({"a": [0.01]}, index=IDX[:1]), table=True)
+
+
+def test_panel_conversion_is_the_shared_one():
+    """metrics convert panels with quantlab._validation: same classes and messages."""
+    from quantlab._validation import as_float_panel
+    from quantlab.errors import ShapeError
+
+    cube = np.zeros((3, 2, 2))
+    with pytest.raises(ShapeError, match=r"returns must be 1-D or 2-D .* got 3-D") as ours:
+        qm.max_drawdown(cube)
+    with pytest.raises(ShapeError) as shared:
+        as_float_panel(cube, "returns")
+    assert str(ours.value) == str(shared.value)
+    # a float64 frame is read without a copy, in its own (column-major) layout
+    index = pd.bdate_range("2024-01-01", periods=50)
+    frame = pd.DataFrame(np.random.default_rng(0).normal(0, 0.01, (50, 3)), index=index)
+    arr, _ = as_float_panel(frame, "returns", order="K")
+    assert arr.flags.f_contiguous and np.shares_memory(arr, frame.to_numpy())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -52,3 +53,19 @@ def test_benchmark_columns_independent(rb):
     full = qm.summary(r, b, periods_per_year=252)
     first = qm.summary(r[:, :1], b, periods_per_year=252).iloc[:, 0]
     pd.testing.assert_series_equal(full.iloc[:, 0], first, check_names=False, rtol=1e-12)
+
+
+@given(returns_2d)
+def test_stability_is_an_r_squared_in_0_1(r):
+    s = qm.stability(r).to_numpy()
+    assert ((s >= 0.0) & (s <= 1.0) | np.isnan(s)).all()
+
+
+@given(st.integers(-500, 500).filter(bool).map(lambda i: i / 1000.0), st.integers(2, 300))
+def test_stability_of_constant_returns_is_exactly_one(value, n):
+    # log equity is a straight line: R^2 = 1 (it came out as 1.0000000000000004)
+    import empyrical as ep
+
+    r = np.full(n, value)
+    assert qm.stability(r) == 1.0
+    assert ep.stability_of_timeseries(r) == pytest.approx(1.0, rel=1e-12)

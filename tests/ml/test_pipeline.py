@@ -136,7 +136,6 @@ def test_quantile_weights_are_dollar_neutral():
 
 
 def test_oos_backtest_reports_the_deflated_sharpe(planted):
-    pytest.importorskip("quantlab.backtest")
     u, res = planted
     bt = backtest_predictions(
         res.predictions,
@@ -156,7 +155,6 @@ def test_oos_backtest_reports_the_deflated_sharpe(planted):
 
 
 def test_research_one_call():
-    pytest.importorskip("quantlab.backtest")
     u = sample_universe(n_assets=10, n_days=300, seed=2)
     out = research(u, model="ridge", cv=PurgedKFold(3, embargo=5), fees=0.0)
     assert out.features.index.equals(out.labels.index)

@@ -210,3 +210,38 @@ def test_sklearn_contract(data):
     assert "n_estimators=7" in repr(m)
     with pytest.raises(ParameterError, match="kind must be one of \\['return', 'score'\\]"):
         RidgeModel(kind="probability")
+
+
+class _MeanModel:
+    """A user's own estimator: fit/predict, but no scikit-learn get_params()."""
+
+    def fit(self, X, y):
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+class _Uncopyable(_MeanModel):
+    def __deepcopy__(self, memo):
+        raise RuntimeError("holds a live connection")
+
+
+def test_the_users_estimator_is_never_fitted_in_place(data):
+    X, y = data
+    mine = _MeanModel()
+    model = SklearnModel(mine, kind="return").fit(X, y)
+    assert not hasattr(mine, "mean_")  # clone failed, a deep copy was fitted instead
+    assert model.estimator_ is not mine and model.estimator is mine
+    np.testing.assert_allclose(model.predict(X), np.full(len(X), np.mean(y)))
+    # a second model on the same instance does not share (or overwrite) the first's fit
+    other = SklearnModel(mine, kind="return").fit(X.iloc[:10], y[:10])
+    assert other.estimator_ is not model.estimator_
+    assert model.estimator_.mean_ == pytest.approx(np.mean(y))
+    with pytest.raises(
+        DataTypeError,
+        match=r"estimator _Uncopyable can be neither cloned .* nor deep-copied "
+        r"\(RuntimeError: holds a live connection\); SklearnModel fits a copy",
+    ):
+        SklearnModel(_Uncopyable(), kind="return").fit(X, y)

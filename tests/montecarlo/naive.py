@@ -99,11 +99,11 @@ def portfolio_paths(
         else:
             res["sharpe"][p] = np.nan
         if ruined:
-            res["max_dd"][p] = 1.0
+            res["max_dd"][p] = -1.0  # the library's drawdown sign: negative
             res["min_wealth"][p] = 0.0
             res["cagr"][p] = -1.0
         else:
-            res["max_dd"][p] = (1.0 - path_arr / peak).max()
+            res["max_dd"][p] = (path_arr / peak - 1.0).min()
             res["min_wealth"][p] = path_arr.min()
             res["cagr"][p] = np.prod(1.0 + r) ** (ppy / n) - 1.0
     return NaiveOut(wealth_out, ruin_step=ruin_step, goal_step=goal_step, **res)

@@ -18,7 +18,11 @@ def test_plots():
     import matplotlib.pyplot as plt
 
     res = mc.simulate(
-        np.random.default_rng(0).normal(0.0005, 0.01, 300), n_paths=200, seed=1, goal=1.2
+        np.random.default_rng(0).normal(0.0005, 0.01, 300),
+        n_paths=200,
+        seed=1,
+        goal=1.2,
+        periods_per_year=252,
     )
     ax = res.plot_fan(log=True)
     assert ax.get_legend() is not None and len(ax.lines) == 2  # median + historical

@@ -73,6 +73,7 @@ def test_matches_naive_reference(case, method):
         keep_paths=True,
         goal=1.1,
         **kw,
+        periods_per_year=252,
     )
     rets = mc.generate_paths(HIST, n_paths, horizon, method, seed=seed, block_length=8)
     w = np.asarray(kw.pop("weights")) * kw.pop("leverage", 1.0)
@@ -116,6 +117,7 @@ def test_fast_single_series_path_matches_naive(method, weights, rebalance):
         keep_paths=True,
         goal=1.05,
         block_length=5,
+        periods_per_year=252,
     )
     assert (
         sim_mod._series_table(draw_spec(method, hist, 1, block_length=5), _port(weights, rebalance))
@@ -144,9 +146,11 @@ def _port(weights, rebalance):
 def test_fast_path_ruin_threshold_matches_general():
     hist = HIST[:, :1] * 3
     kw = dict(n_paths=50, horizon=1000, seed=5, ruin_threshold=0.8, goal=1.3)
-    fast = mc.simulate(hist, **kw)
+    fast = mc.simulate(hist, **kw, periods_per_year=252)
     # same portfolio through the general kernel (a zero second asset disables the fast path)
-    general = mc.simulate(np.column_stack([hist, np.zeros(len(hist))]), [1.0, 0.0], **kw)
+    general = mc.simulate(
+        np.column_stack([hist, np.zeros(len(hist))]), [1.0, 0.0], **kw, periods_per_year=252
+    )
     assert 0 < fast.prob_ruin() < 1
     np.testing.assert_array_equal(fast.ruin_step, general.ruin_step)
     np.testing.assert_array_equal(fast.goal_step, general.goal_step)
@@ -167,13 +171,16 @@ def test_zero_volatility_contributions_equal_the_annuity():
             cashflow_every=every,
             initial_wealth=2.0,
             **kw,
+            periods_per_year=252,
         )
         annuity = 2.0 * g**horizon + c * (g**horizon - 1) / (g**every - 1)
         np.testing.assert_allclose(res.terminal_wealth, annuity, rtol=1e-10)
 
 
 def test_zero_volatility_cagr_and_time_to_goal():
-    res = mc.simulate(np.full(10, 0.01), n_paths=4, horizon=252, seed=0, goal=1.5)
+    res = mc.simulate(
+        np.full(10, 0.01), n_paths=4, horizon=252, seed=0, goal=1.5, periods_per_year=252
+    )
     np.testing.assert_allclose(res.cagr, 1.01**252 - 1, rtol=1e-10)
     steps = math.ceil(math.log(1.5) / math.log(1.01))
     np.testing.assert_array_equal(res.time_to_goal(), steps)
@@ -182,8 +189,8 @@ def test_zero_volatility_cagr_and_time_to_goal():
 
 def test_shuffle_cannot_change_terminal_wealth_but_bootstrap_does():
     h = HIST[:, :1]
-    shuf = mc.simulate(h, n_paths=200, method="shuffle", seed=1)
-    boot = mc.simulate(h, n_paths=200, method="bootstrap", seed=1)
+    shuf = mc.simulate(h, n_paths=200, method="shuffle", seed=1, periods_per_year=252)
+    boot = mc.simulate(h, n_paths=200, method="bootstrap", seed=1, periods_per_year=252)
     hist_tw = np.prod(1 + h[:, 0])
     np.testing.assert_allclose(shuf.terminal_wealth, hist_tw, rtol=1e-10)
     assert shuf.max_drawdowns.std() > 0.01  # the path does change
@@ -193,7 +200,15 @@ def test_shuffle_cannot_change_terminal_wealth_but_bootstrap_does():
 def test_gbm_terminal_log_wealth_matches_theory():
     mu, sigma2, horizon, n = 0.0003, 1e-4, 252, 4000
     res = mc.simulate(
-        None, [1.0], n_paths=n, horizon=horizon, method="gbm", mean=[mu], cov=[[sigma2]], seed=2
+        None,
+        [1.0],
+        n_paths=n,
+        horizon=horizon,
+        method="gbm",
+        mean=[mu],
+        cov=[[sigma2]],
+        seed=2,
+        periods_per_year=252,
     )
     lw = np.log(res.terminal_wealth)
     var = horizon * sigma2
@@ -215,13 +230,13 @@ def test_independent_of_threads_and_chunks(method, weights):
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        one = mc.simulate(h, weights, **kw)
+        one = mc.simulate(h, weights, **kw, periods_per_year=252)
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-        many = mc.simulate(h, weights, **kw)
+        many = mc.simulate(h, weights, **kw, periods_per_year=252)
     finally:
         numba.set_num_threads(before)
-    chunked = mc.simulate(h, weights, chunk_size=5, **kw)
-    kept = mc.simulate(h, weights, keep_paths=True, **kw)
+    chunked = mc.simulate(h, weights, chunk_size=5, **kw, periods_per_year=252)
+    kept = mc.simulate(h, weights, keep_paths=True, **kw, periods_per_year=252)
     for other in (many, chunked, kept):
         np.testing.assert_array_equal(one.terminal_wealth, other.terminal_wealth)
         np.testing.assert_array_equal(one.max_drawdowns, other.max_drawdowns)
@@ -276,6 +291,7 @@ def test_result_methods():
         goal=1.3,
         ruin_threshold=0.2,
         n_grid=8,
+        periods_per_year=252,
     )
     tw = res.terminal_wealth
     fan = res.quantile_fan([0.1, 0.5, 0.9])
@@ -303,7 +319,7 @@ def test_result_methods():
     ]
     assert table.loc["goal_reached", "mean"] == pytest.approx(res.prob_goal())
     assert "n_paths=2000" in repr(res)
-    assert ((res.max_drawdowns >= 0) & (res.max_drawdowns <= 1)).all()
+    assert ((res.max_drawdowns >= -1) & (res.max_drawdowns <= 0)).all()
     assert res.historical_wealth is not None and len(res.historical_wealth) == 401
 
 
@@ -316,3 +332,23 @@ def test_dataframe_input_infers_periods_and_reports_dropped_rows():
     assert res.periods_per_year == 12.0 and res.dropped_rows == 1 and res.horizon == 119
     daily = pd.DataFrame(HIST[:, :1], index=pd.bdate_range("2020-01-01", periods=400))
     assert mc.simulate(daily, n_paths=2, seed=0).periods_per_year == 252.0
+
+
+def test_max_drawdown_has_the_sign_of_metrics_and_backtest():
+    """One drawdown convention: negative, in [-1, 0], as metrics.max_drawdown (empyrical)."""
+    import empyrical as ep
+
+    import quantlab.metrics as qm
+
+    res = mc.simulate(
+        HIST, [0.5, 0.3, 0.2], n_paths=50, horizon=120, rebalance="M", seed=9,
+        keep_paths=True, periods_per_year=PPY,
+    )  # fmt: skip
+    wealth = res.paths
+    step_returns = (wealth[:, 1:] / wealth[:, :-1] - 1.0).T  # (horizon, n_paths)
+    expected = qm.max_drawdown(step_returns).to_numpy()
+    assert (expected < 0).all()
+    np.testing.assert_allclose(res.max_drawdowns, expected, rtol=1e-9)
+    np.testing.assert_allclose(res.max_drawdowns, ep.max_drawdown(step_returns), rtol=1e-9)
+    worst = res.summary(quantiles=(0.05, 0.95)).loc["max_drawdown"]
+    assert worst["q5"] <= worst["q95"] <= 0.0  # the worst paths are the lowest quantile

@@ -96,7 +96,7 @@ def test_weights_strategy(close) -> None:
     def momentum(data: pd.DataFrame, lookback: int) -> pd.DataFrame:
         score = data.pct_change(lookback)
         w = score.rank(axis=1).div(score.rank(axis=1).sum(axis=1), axis=0)
-        w[w.index.dayofweek != 4] = np.nan  # rebalance on Fridays
+        w[w.index.day_of_week != 4] = np.nan  # rebalance on Fridays
         return w
 
     res = ql.optimize.sweep(momentum, {"lookback": [20, 60]}, close, progress=False)

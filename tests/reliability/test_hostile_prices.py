@@ -294,14 +294,16 @@ def modest(rets: pd.DataFrame) -> bool:
 def test_montecarlo_simulate_on_hostile_returns(close: pd.DataFrame, method: str) -> None:
     rets = returns_of(close)
     try:
-        res = ql.montecarlo.simulate(rets, n_paths=16, horizon=6, seed=0, method=method)
+        res = ql.montecarlo.simulate(
+            rets, n_paths=16, horizon=6, seed=0, method=method, periods_per_year=252
+        )
     except QuantlabError:
         return
     summary = res.summary()
     ruined = summary.loc["ruined", "mean"]
     assert 0.0 <= ruined <= 1.0
     dd = summary.loc["max_drawdown", ["mean", "q5", "q95"]].to_numpy()
-    assert ((dd >= 0.0) & (dd <= 1.0)).all()
+    assert ((dd >= -1.0) & (dd <= 0.0)).all()  # the library's drawdown sign: negative
     if modest(rets):  # no overflow possible within 6 steps: wealth must be finite
         assert np.isfinite(summary.loc["terminal_wealth"].to_numpy()).all()
 

@@ -218,7 +218,8 @@ def test_damaged_cache_file_is_a_miss(tmp_path: Path, patterns, garbage, error) 
 
 
 def test_jit_returns_a_numba_dispatcher_with_the_tolerant_cache() -> None:
-    numba = pytest.importorskip("numba")
+    import numba
+
     from quantlab.backtest import _signals_kernel as SK
 
     kernel = SK.simulate_signals

@@ -36,7 +36,9 @@ def bench(close: pd.DataFrame) -> pd.Series:
 @pytest.fixture(scope="session")
 def simulation(backtest):
     rets = backtest.returns.iloc[:, 0].to_numpy()
-    return ql.montecarlo.simulate(rets, n_paths=300, horizon=126, seed=3, goal=1.1)
+    return ql.montecarlo.simulate(
+        rets, n_paths=300, horizon=126, seed=3, goal=1.1, periods_per_year=252
+    )
 
 
 @pytest.fixture(scope="session")
