@@ -67,7 +67,8 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     missing = check_symbols(table, data["close"])
     if len(missing):
         shown = ", ".join(
-            f"{s} ({n})" for s, n in zip(missing["symbol"][:10], missing["n_rows"][:10], strict=True)
+            f"{s} ({n})"
+            for s, n in zip(missing["symbol"][:10], missing["n_rows"][:10], strict=True)
         )
         more = " ..." if len(missing) > 10 else ""
         print(
@@ -196,9 +197,7 @@ def add_parser(sub: Any, fmt: argparse.ArgumentParser) -> None:
     st.add_argument("--car", help="CAR window a,b tested (default: 0 or a, to b of --window)")
     st.add_argument("--estimation", type=int, default=250, help="estimation bars (default 250)")
     st.add_argument("--gap", type=int, default=10, help="bars between estimation and window")
-    st.add_argument(
-        "--by", help="group by a column (filer, side, owner, chamber, lag_bucket, ...)"
-    )
+    st.add_argument("--by", help="group by a column (filer, side, owner, chamber, lag_bucket, ...)")
     st.set_defaults(func=_cmd_study)
 
     lb = evsub.add_parser(

@@ -38,9 +38,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     table = u.events.copy()
     table["side"] = np.where(table["side"] > 0, "purchase", "sale")
     disclosures = d / "disclosures.csv"
-    table.drop(columns=["available_at", "lag_days", "amount_mid"]).to_csv(
-        disclosures, index=False
-    )
+    table.drop(columns=["available_at", "lag_days", "amount_mid"]).to_csv(disclosures, index=False)
     return {"prices": prices, "disclosures": disclosures}
 
 
@@ -120,7 +118,7 @@ def test_house_watcher_file_reports_what_it_left_out(tmp_path: Path) -> None:
     assert code == 0, err
     assert f"{report.n_kept} kept" in err or str(report.n_kept) in err
     assert len(raw) == report.n_read
-    assert f"disclosed symbol(s) have no prices" in err and symbols[0] in err
+    assert "disclosed symbol(s) have no prices" in err and symbols[0] in err
 
 
 def test_bad_window_and_missing_file_are_one_line(files: dict[str, Path]) -> None:
