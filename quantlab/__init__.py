@@ -19,6 +19,7 @@ _SUBMODULES = {
     "backtest",
     "data",
     "errors",
+    "events",
     "indicators",
     "metrics",
     "ml",

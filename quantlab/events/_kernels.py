@@ -1,0 +1,434 @@
+"""Numba kernels of the event study: returns, per-event OLS and abnormal returns, test moments.
+
+Design (the benchmark's 200,000 events x 3,000 assets x 15 years runs in a fraction of a
+second): the returns panel is column-major (``(n_bars, n_assets)``, F-order, the layout of a
+pandas frame), so one event's estimation and event windows are contiguous slices of one
+column. :func:`study_kernel` runs ``prange`` over fixed chunks of events; each chunk owns its
+scratch buffers (the regressors' cross-product matrix and its inverse), every event writes
+only its own output rows. Per event it makes two passes over its estimation window -- means
+of the valid bars, then the *centred* cross-products ``Sxx``, ``Sxy``, ``Syy`` -- and solves
+``beta = Sxx^-1 Sxy`` by Gauss-Jordan (``k`` regressors: 1 for the market model). Centring
+costs a second pass over 250 values already in L1 cache and keeps the OLS within ~1e-12 of
+statsmodels where running (uncentred) cumulative sums of returns lose digits to
+cancellation. The event window is then one pass: ``AR = R - alpha - x'beta``.
+
+The moments the tests need beyond the per-event outputs (the Kolari-Pynnonen residual
+cross-correlation and the Corrado ranks) are computed on demand for a subset of events by
+:func:`residual_moments` and :func:`rank_moments`, again with per-chunk buffers summed at
+the end, so no ``(n_events, estimation)`` residual matrix is ever held in memory.
+
+Model codes: ``0`` market-adjusted (``AR = R - m``, ``sigma`` = standard deviation of the
+estimation-window ARs), ``1`` regression on the ``k`` columns of ``regressors`` (market
+model: ``k = 1``, the market return; factor model: the factor returns).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from quantlab._numba import jit, prange
+from quantlab._typing import Float64Array1D, Float64Array2D, Int64Array1D
+
+MARKET_ADJUSTED = 0
+REGRESSION = 1
+
+#: A pivot below this fraction of the diagonal's scale makes ``Sxx`` singular (constant
+#: regressor over the estimation window), and residuals below this fraction of the returns'
+#: variation are an exact fit (the asset is the market): both drop the event as
+#: "singular_estimation".
+SINGULAR_TOL = 1e-12
+
+
+class StudyInputs(NamedTuple):
+    """What :func:`study_kernel` reads.
+
+    returns : (n_bars, n_assets) F-order simple returns, NaN where undefined.
+    regressors : (n_bars, k) C-order market (k = 1) or factor returns, NaN where missing.
+    asset, day0 : (n_events,) column of each event's asset and its event-day bar.
+    """
+
+    returns: Float64Array2D
+    regressors: Float64Array2D
+    asset: Int64Array1D
+    day0: Int64Array1D
+    model: int
+    estimation: int
+    gap: int
+    start: int  # first relative day of the event window (a)
+    stop: int  # last relative day of the event window (b)
+
+
+class StudyOutputs(NamedTuple):
+    """Per-event outputs. ``W = stop - start + 1``; ``k`` regressors.
+
+    ar, ret : (n_events, W) abnormal and raw returns over the event window.
+    coef : (n_events, k + 1) alpha then the betas.
+    xbar : (n_events, k) regressor means over the valid estimation bars.
+    sxx_inv : (n_events, k, k) inverse of the centred cross-product matrix.
+    sigma : residual standard deviation (ddof = k + 1; market-adjusted: ddof = 1).
+    rms : sqrt(SSR / n_est), the scale of the residuals for the cross-correlation.
+    n_est : valid estimation bars; n_pos : of which with a positive residual.
+    n_nan : event-window bars without an abnormal return.
+    singular : 1 where the regressors were constant over the estimation window or fit the
+        returns exactly.
+    """
+
+    ar: Float64Array2D
+    ret: Float64Array2D
+    coef: Float64Array2D
+    xbar: Float64Array2D
+    sxx_inv: np.ndarray
+    sigma: Float64Array1D
+    rms: Float64Array1D
+    n_est: Int64Array1D
+    n_pos: Int64Array1D
+    n_nan: Int64Array1D
+    singular: Int64Array1D
+
+
+@jit(parallel=True)
+def simple_returns(prices: Float64Array2D) -> Float64Array2D:
+    """Close-to-close returns from the last valid price (F-order in, F-order out).
+
+    A NaN price gives a NaN return; the next valid bar's return is measured from the last
+    valid price (the data contract's carry), so a multi-bar move lands on that bar.
+    """
+    n_bars, n_assets = prices.shape
+    out = np.empty((n_assets, n_bars)).T  # F-order
+    for j in prange(n_assets):
+        last = np.nan
+        for t in range(n_bars):
+            p = prices[t, j]
+            if np.isnan(p):
+                out[t, j] = np.nan
+            else:
+                out[t, j] = p / last - 1.0  # NaN while no previous price
+                last = p
+    return out
+
+
+@jit(parallel=True)
+def equal_weight_market(returns: Float64Array2D) -> Float64Array1D:
+    """Mean of the valid returns of each bar (NaN where no asset has one).
+
+    ``prange`` over chunks of assets (contiguous columns of the F-order panel), each chunk
+    summing into its own row of the buffers.
+    """
+    n_bars, n_assets = returns.shape
+    n_chunks = max(min(n_assets, 16), 1)
+    step = (n_assets + n_chunks - 1) // n_chunks
+    total = np.zeros((n_chunks, n_bars))
+    count = np.zeros((n_chunks, n_bars))
+    for c in prange(n_chunks):
+        for j in range(c * step, min(n_assets, (c + 1) * step)):
+            for t in range(n_bars):
+                r = returns[t, j]
+                if not np.isnan(r):
+                    total[c, t] += r
+                    count[c, t] += 1.0
+    s = total.sum(axis=0)
+    n = count.sum(axis=0)
+    out = np.full(n_bars, np.nan)
+    for t in range(n_bars):
+        if n[t] > 0:
+            out[t] = s[t] / n[t]
+    return out
+
+
+@jit(inline=True)
+def _valid_row(regressors: Float64Array2D, t: int) -> bool:
+    for j in range(regressors.shape[1]):
+        if np.isnan(regressors[t, j]):
+            return False
+    return True
+
+
+@jit(inline=True)
+def _invert(a: Float64Array2D, inv: Float64Array2D, work: Float64Array2D) -> bool:
+    """Gauss-Jordan with partial pivoting: ``inv = a^-1``; False when ``a`` is singular."""
+    k = a.shape[0]
+    scale = 0.0
+    for i in range(k):
+        scale = max(scale, abs(a[i, i]))
+        for j in range(k):
+            work[i, j] = a[i, j]
+            inv[i, j] = 1.0 if i == j else 0.0
+    if scale == 0.0:
+        return False
+    for col in range(k):
+        piv = col
+        for r in range(col + 1, k):
+            if abs(work[r, col]) > abs(work[piv, col]):
+                piv = r
+        if abs(work[piv, col]) <= SINGULAR_TOL * scale:
+            return False
+        if piv != col:
+            for j in range(k):
+                work[col, j], work[piv, j] = work[piv, j], work[col, j]
+                inv[col, j], inv[piv, j] = inv[piv, j], inv[col, j]
+        d = work[col, col]
+        for j in range(k):
+            work[col, j] /= d
+            inv[col, j] /= d
+        for r in range(k):
+            if r != col:
+                f = work[r, col]
+                if f != 0.0:
+                    for j in range(k):
+                        work[r, j] -= f * work[col, j]
+                        inv[r, j] -= f * inv[col, j]
+    return True
+
+
+@jit(inline=True)
+def _normal_return(regressors: Float64Array2D, t: int, coef: Float64Array1D, model: int) -> float:
+    if model == MARKET_ADJUSTED:
+        return regressors[t, 0]
+    nr = coef[0]
+    for j in range(regressors.shape[1]):
+        nr += coef[j + 1] * regressors[t, j]
+    return nr
+
+
+@jit(parallel=True)
+def study_kernel(inp: StudyInputs) -> StudyOutputs:
+    """Fit the normal-return model of every event and compute its abnormal returns."""
+    returns, x = inp.returns, inp.regressors
+    n_events = inp.asset.shape[0]
+    k = x.shape[1]
+    width = inp.stop - inp.start + 1
+    ar = np.full((n_events, width), np.nan)
+    ret = np.full((n_events, width), np.nan)
+    coef = np.full((n_events, k + 1), np.nan)
+    xbar = np.full((n_events, k), np.nan)
+    sxx_inv = np.full((n_events, k, k), np.nan)
+    sigma = np.full(n_events, np.nan)
+    rms = np.full(n_events, np.nan)
+    n_est = np.zeros(n_events, dtype=np.int64)
+    n_pos = np.zeros(n_events, dtype=np.int64)
+    n_nan = np.zeros(n_events, dtype=np.int64)
+    singular = np.zeros(n_events, dtype=np.int64)
+    n_chunks = min(n_events, 64)
+    step = (n_events + n_chunks - 1) // max(n_chunks, 1)
+    for c in prange(n_chunks):
+        sxx = np.empty((k, k))
+        inv = np.empty((k, k))
+        work = np.empty((k, k))
+        sxy = np.empty(k)
+        mx = np.empty(k)
+        beta = np.empty(k)
+        for e in range(c * step, min(n_events, (c + 1) * step)):
+            j = inp.asset[e]
+            first_event = inp.day0[e] + inp.start
+            est_stop = first_event - inp.gap  # exclusive
+            est_start = max(est_stop - inp.estimation, 0)
+            # pass 1: means over the bars where the return and every regressor are known
+            n = 0
+            my = 0.0
+            mx[:] = 0.0
+            for t in range(est_start, est_stop):
+                y = returns[t, j]
+                if np.isnan(y) or not _valid_row(x, t):
+                    continue
+                if inp.model == MARKET_ADJUSTED:
+                    y -= x[t, 0]
+                n += 1
+                my += y
+                for p in range(k):
+                    mx[p] += x[t, p]
+            n_est[e] = n
+            if n == 0:
+                continue
+            my /= n
+            for p in range(k):
+                mx[p] /= n
+            # pass 2: centred cross-products
+            syy = 0.0
+            sxx[:, :] = 0.0
+            sxy[:] = 0.0
+            for t in range(est_start, est_stop):
+                y = returns[t, j]
+                if np.isnan(y) or not _valid_row(x, t):
+                    continue
+                if inp.model == MARKET_ADJUSTED:
+                    y -= x[t, 0]
+                dy = y - my
+                syy += dy * dy
+                if inp.model != MARKET_ADJUSTED:
+                    for p in range(k):
+                        dp = x[t, p] - mx[p]
+                        sxy[p] += dp * dy
+                        for q in range(p + 1):
+                            sxx[p, q] += dp * (x[t, q] - mx[q])
+            if inp.model == MARKET_ADJUSTED:
+                coef[e, 0] = 0.0
+                coef[e, 1] = 1.0
+                ssr = syy
+                df = n - 1
+                sxx_inv[e, :, :] = 0.0
+            else:
+                for p in range(k):
+                    for q in range(p):
+                        sxx[q, p] = sxx[p, q]
+                if not _invert(sxx, inv, work):
+                    singular[e] = 1
+                    continue
+                ssr = syy
+                alpha = my
+                for p in range(k):
+                    b = 0.0
+                    for q in range(k):
+                        b += inv[p, q] * sxy[q]
+                    beta[p] = b
+                    ssr -= b * sxy[p]
+                    alpha -= b * mx[p]
+                    coef[e, p + 1] = b
+                    for q in range(k):
+                        sxx_inv[e, p, q] = inv[p, q]
+                coef[e, 0] = alpha
+                df = n - k - 1
+            if ssr <= SINGULAR_TOL * syy or syy == 0.0:  # an exact fit: no residual noise
+                singular[e] = 1
+                continue
+            for p in range(k):
+                xbar[e, p] = mx[p]
+            sigma[e] = np.sqrt(ssr / df) if df > 0 else np.nan
+            rms[e] = np.sqrt(ssr / n)
+            # positive residuals in the estimation window (generalized sign test)
+            pos = 0
+            for t in range(est_start, est_stop):
+                y = returns[t, j]
+                if np.isnan(y) or not _valid_row(x, t):
+                    continue
+                if y - _normal_return(x, t, coef[e], inp.model) > 0.0:
+                    pos += 1
+            n_pos[e] = pos
+            # event window
+            miss = 0
+            for w in range(width):
+                t = first_event + w
+                y = returns[t, j]
+                ret[e, w] = y
+                if np.isnan(y) or not _valid_row(x, t):
+                    miss += 1
+                    continue
+                ar[e, w] = y - _normal_return(x, t, coef[e], inp.model)
+            n_nan[e] = miss
+    return StudyOutputs(ar, ret, coef, xbar, sxx_inv, sigma, rms, n_est, n_pos, n_nan, singular)
+
+
+@jit(parallel=True)
+def residual_moments(
+    inp: StudyInputs, coef: Float64Array2D, rms: Float64Array1D, subset: Int64Array1D
+) -> tuple[Float64Array1D, Float64Array1D]:
+    """Calendar sums ``S_t = sum_i z_it`` and ``Q_t = sum_i z_it^2`` of the standardized
+    estimation residuals ``z_it = e_it / rms_i`` of the events in ``subset``.
+
+    ``sum_t (S_t^2 - Q_t) = sum_{i != j} sum_t z_it z_jt`` is the numerator of the
+    Kolari-Pynnonen average residual cross-correlation.
+    """
+    returns, x = inp.returns, inp.regressors
+    n_bars = returns.shape[0]
+    n_sub = subset.shape[0]
+    n_chunks = max(min(n_sub, 16), 1)
+    step = (n_sub + n_chunks - 1) // n_chunks
+    s_buf = np.zeros((n_chunks, n_bars))
+    q_buf = np.zeros((n_chunks, n_bars))
+    for c in prange(n_chunks):
+        for i in range(c * step, min(n_sub, (c + 1) * step)):
+            e = subset[i]
+            j = inp.asset[e]
+            est_stop = inp.day0[e] + inp.start - inp.gap
+            est_start = max(est_stop - inp.estimation, 0)
+            scale = rms[e]
+            if not scale > 0.0:
+                continue
+            for t in range(est_start, est_stop):
+                y = returns[t, j]
+                if np.isnan(y) or not _valid_row(x, t):
+                    continue
+                z = (y - _normal_return(x, t, coef[e], inp.model)) / scale
+                s_buf[c, t] += z
+                q_buf[c, t] += z * z
+    return s_buf.sum(axis=0), q_buf.sum(axis=0)
+
+
+@jit(parallel=True)
+def rank_moments(
+    inp: StudyInputs, coef: Float64Array2D, ar: Float64Array2D, subset: Int64Array1D
+) -> tuple[Float64Array1D, Float64Array1D]:
+    """Corrado-Zivney ranks: per relative day, ``sum_i (U_it - 1/2)`` and the count of events.
+
+    Relative days are laid out as the ``estimation`` days of the estimation window (the
+    first ones may be missing near the start of the history) then the event window. Each
+    event's valid abnormal returns over both windows are ranked together (ties get their
+    average rank) and ``U_it = rank / (M_i + 1)`` with ``M_i`` of them.
+    """
+    returns, x = inp.returns, inp.regressors
+    length = inp.estimation
+    width = ar.shape[1]
+    total = length + width
+    n_sub = subset.shape[0]
+    n_chunks = max(min(n_sub, 16), 1)
+    step = (n_sub + n_chunks - 1) // n_chunks
+    u_buf = np.zeros((n_chunks, total))
+    n_buf = np.zeros((n_chunks, total))
+    for c in prange(n_chunks):
+        vals = np.empty(total)
+        pos = np.empty(total, dtype=np.int64)
+        ranks = np.empty(total)
+        for i in range(c * step, min(n_sub, (c + 1) * step)):
+            e = subset[i]
+            j = inp.asset[e]
+            est_stop = inp.day0[e] + inp.start - inp.gap
+            m = 0
+            for d in range(length):
+                t = est_stop - length + d
+                if t < 0:
+                    continue
+                y = returns[t, j]
+                if np.isnan(y) or not _valid_row(x, t):
+                    continue
+                vals[m] = y - _normal_return(x, t, coef[e], inp.model)
+                pos[m] = d
+                m += 1
+            for w in range(width):
+                if not np.isnan(ar[e, w]):
+                    vals[m] = ar[e, w]
+                    pos[m] = length + w
+                    m += 1
+            if m == 0:
+                continue
+            order = np.argsort(vals[:m], kind="mergesort")
+            r = 0
+            while r < m:  # average ranks over ties
+                s = r
+                while s + 1 < m and vals[order[s + 1]] == vals[order[r]]:
+                    s += 1
+                avg = 0.5 * (r + s) + 1.0
+                for q in range(r, s + 1):
+                    ranks[order[q]] = avg
+                r = s + 1
+            for q in range(m):
+                u_buf[c, pos[q]] += ranks[q] / (m + 1.0) - 0.5
+                n_buf[c, pos[q]] += 1.0
+    return u_buf.sum(axis=0), n_buf.sum(axis=0)
+
+
+@jit()
+def overlap_drops(key: Int64Array1D, day0: Int64Array1D, span: int) -> np.ndarray:
+    """Events (sorted by ``key`` then ``day0``) whose day 0 lies within ``span`` bars after
+    the day 0 of the last kept event of the same key: True = dropped as an overlap."""
+    n = key.shape[0]
+    drop = np.zeros(n, dtype=np.bool_)
+    last_key = -1
+    last_day = 0
+    for i in range(n):
+        if key[i] == last_key and day0[i] <= last_day + span:
+            drop[i] = True
+            continue
+        last_key = key[i]
+        last_day = day0[i]
+    return drop
