@@ -324,7 +324,8 @@ def residual_moments(
     inp: StudyInputs, coef: Float64Array2D, rms: Float64Array1D, subset: Int64Array1D
 ) -> tuple[Float64Array1D, Float64Array1D]:
     """Calendar sums ``S_t = sum_i z_it`` and ``Q_t = sum_i z_it^2`` of the standardized
-    estimation residuals ``z_it = e_it / rms_i`` of the events in ``subset``.
+    estimation residuals ``z_it = e_it / rms_i`` of the events in ``subset`` (market-adjusted
+    model: ``e_it`` = the AR minus its estimation-window mean).
 
     ``sum_t (S_t^2 - Q_t) = sum_{i != j} sum_t z_it z_jt`` is the numerator of the
     Kolari-Pynnonen average residual cross-correlation.
@@ -345,11 +346,20 @@ def residual_moments(
             scale = rms[e]
             if not scale > 0.0:
                 continue
+            center = 0.0  # OLS residuals have mean zero; market-adjusted ARs are centred here
+            if inp.model == MARKET_ADJUSTED:
+                n = 0
+                for t in range(est_start, est_stop):
+                    y = returns[t, j]
+                    if not (np.isnan(y) or not _valid_row(x, t)):
+                        center += y - x[t, 0]
+                        n += 1
+                center /= max(n, 1)
             for t in range(est_start, est_stop):
                 y = returns[t, j]
                 if np.isnan(y) or not _valid_row(x, t):
                     continue
-                z = (y - _normal_return(x, t, coef[e], inp.model)) / scale
+                z = (y - _normal_return(x, t, coef[e], inp.model) - center) / scale
                 s_buf[c, t] += z
                 q_buf[c, t] += z * z
     return s_buf.sum(axis=0), q_buf.sum(axis=0)

@@ -19,9 +19,9 @@ regressors (market-adjusted model: ``s_i^2 = sigma_i^2 * L``). Every p-value is 
   ``Z = sum_{t in [a, b]} Ubar_t / (sqrt(L) S_U)``; standard normal.
 - generalized sign (Cowan 1992): ``p = mean_i (positive estimation residuals_i / n_i)``,
   ``w`` events with ``CAR_i > 0``, ``Z = (w - N p) / sqrt(N p (1 - p))``.
-- bootstrap: percentile interval of the mean CAR over ``n_boot`` resamples of the events
-  with replacement; its p-value is twice the smaller share of resampled means on either
-  side of zero.
+- bootstrap: studentized (bootstrap-t) interval of the mean CAR over ``n_boot`` resamples
+  of the events with replacement, p-value from the resampled t statistics (see
+  :func:`bootstrap`; a percentile variant is there too).
 """
 
 from __future__ import annotations
@@ -143,19 +143,47 @@ def generalized_sign(car: np.ndarray, p_hat: float) -> TestResult:
     return TestResult(z, _normal_p(z))
 
 
-def bootstrap(car: np.ndarray, n_boot: int, level: float, rng: np.random.Generator) -> TestResult:
-    """Mean CAR with a percentile interval from ``n_boot`` resamples of the events."""
+def bootstrap(
+    car: np.ndarray,
+    n_boot: int,
+    level: float,
+    rng: np.random.Generator,
+    method: str = "studentized",
+) -> TestResult:
+    """Mean CAR with a bootstrap interval from ``n_boot`` resamples of the events.
+
+    ``method="studentized"`` (bootstrap-t, the default of the study's tables): resample
+    ``t* = (mean* - mean) / se*``; the interval is ``[mean - q(1 - tail) se, mean - q(tail)
+    se]`` and the p-value the share of ``|t*| >= |t|`` with ``t = mean / se``. It keeps its
+    level with a dozen events where the percentile interval is too narrow (it ignores the
+    ``n - 1`` and the t quantiles: about 9% rejections at a nominal 5% with 12 events).
+    ``method="percentile"``: quantiles of the resampled means, p-value twice the smaller
+    share of them beyond zero.
+    """
     car = np.asarray(car, dtype=np.float64)
     n = len(car)
-    if n == 0:
-        return TestResult(np.nan, np.nan)
+    if n < 2:
+        return TestResult(float(car.mean()) if n else np.nan, np.nan)
     means = np.empty(n_boot)
+    sds = np.empty(n_boot)
     chunk = max(1, 2_000_000 // n)  # bounded memory: at most ~2e6 draws at a time
     for start in range(0, n_boot, chunk):
         stop = min(n_boot, start + chunk)
-        idx = rng.integers(0, n, size=(stop - start, n))
-        means[start:stop] = car[idx].mean(axis=1)
+        draw = car[rng.integers(0, n, size=(stop - start, n))]
+        means[start:stop] = draw.mean(axis=1)
+        sds[start:stop] = draw.std(axis=1, ddof=1)
     tail = (1.0 - level) / 2.0
-    low, high = np.quantile(means, [tail, 1.0 - tail])
-    p = float(min(1.0, 2.0 * min((means <= 0).mean(), (means >= 0).mean())))
-    return TestResult(float(car.mean()), p, float(low), float(high))
+    mean = float(car.mean())
+    if method == "percentile":
+        low, high = np.quantile(means, [tail, 1.0 - tail])
+        p = float(min(1.0, 2.0 * min((means <= 0).mean(), (means >= 0).mean())))
+        return TestResult(mean, p, float(low), float(high))
+    se = float(car.std(ddof=1) / np.sqrt(n))
+    if not se > 0:
+        return TestResult(mean, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_star = (means - mean) / (sds / np.sqrt(n))
+    t_star = t_star[np.isfinite(t_star)]  # resamples of one repeated value have no spread
+    q_low, q_high = np.quantile(t_star, [tail, 1.0 - tail])
+    p = float((np.abs(t_star) >= abs(mean / se)).mean())
+    return TestResult(mean, p, mean - float(q_high) * se, mean - float(q_low) * se)
