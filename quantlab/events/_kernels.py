@@ -63,50 +63,56 @@ class StudyInputs(NamedTuple):
 class StudyOutputs(NamedTuple):
     """Per-event outputs. ``W = stop - start + 1``; ``k`` regressors.
 
-    ar, ret : (n_events, W) abnormal and raw returns over the event window.
+    ar : (n_events, W) abnormal returns over the event window (NaN where undefined).
     coef : (n_events, k + 1) alpha then the betas.
     xbar : (n_events, k) regressor means over the valid estimation bars.
     sxx_inv : (n_events, k, k) inverse of the centred cross-product matrix.
     sigma : residual standard deviation (ddof = k + 1; market-adjusted: ddof = 1).
     rms : sqrt(SSR / n_est), the scale of the residuals for the cross-correlation.
-    n_est : valid estimation bars; n_pos : of which with a positive residual.
+    n_est : valid estimation bars.
     n_nan : event-window bars without an abnormal return.
     singular : 1 where the regressors were constant over the estimation window or fit the
         returns exactly.
     """
 
     ar: Float64Array2D
-    ret: Float64Array2D
     coef: Float64Array2D
     xbar: Float64Array2D
     sxx_inv: np.ndarray
     sigma: Float64Array1D
     rms: Float64Array1D
     n_est: Int64Array1D
-    n_pos: Int64Array1D
     n_nan: Int64Array1D
     singular: Int64Array1D
 
 
 @jit(parallel=True)
-def simple_returns(prices: Float64Array2D) -> Float64Array2D:
+def simple_returns(
+    prices: Float64Array2D, low: float, high: float
+) -> tuple[Float64Array2D, Int64Array1D]:
     """Close-to-close returns from the last valid price (F-order in, F-order out).
 
     A NaN price gives a NaN return; the next valid bar's return is measured from the last
-    valid price (the data contract's carry), so a multi-bar move lands on that bar.
+    valid price (the data contract's carry), so a multi-bar move lands on that bar. Also
+    counts, per asset, the prices that are not NaN and not within ``[low, high]`` (infinite,
+    non-positive or out of range): the caller re-validates with the library's messages
+    when any is found, so valid panels are read once.
     """
     n_bars, n_assets = prices.shape
     out = np.empty((n_assets, n_bars)).T  # F-order
+    bad = np.zeros(n_assets, dtype=np.int64)
     for j in prange(n_assets):
         last = np.nan
         for t in range(n_bars):
             p = prices[t, j]
             if np.isnan(p):
                 out[t, j] = np.nan
-            else:
-                out[t, j] = p / last - 1.0  # NaN while no previous price
-                last = p
-    return out
+                continue
+            if not (low <= p <= high):
+                bad[j] += 1
+            out[t, j] = p / last - 1.0  # NaN while no previous price
+            last = p
+    return out, bad
 
 
 @jit(parallel=True)
@@ -183,140 +189,230 @@ def _invert(a: Float64Array2D, inv: Float64Array2D, work: Float64Array2D) -> boo
 
 
 @jit(inline=True)
-def _normal_return(regressors: Float64Array2D, t: int, coef: Float64Array1D, model: int) -> float:
+def _normal_return(
+    regressors: Float64Array2D, t: int, coef: Float64Array2D, e: int, model: int
+) -> float:
+    """``alpha_e + x_t' beta_e`` (market-adjusted: ``x_t``); reads ``coef[e]`` in place."""
     if model == MARKET_ADJUSTED:
         return regressors[t, 0]
-    nr = coef[0]
+    nr = coef[e, 0]
     for j in range(regressors.shape[1]):
-        nr += coef[j + 1] * regressors[t, j]
+        nr += coef[e, j + 1] * regressors[t, j]
     return nr
+
+
+@jit(inline=True)
+def _n_terms(k: int) -> int:
+    """Running sums per bar: count, y, y^2, x_p (k), x_p y (k), x_p x_q for q <= p."""
+    return 3 + 2 * k + k * (k + 1) // 2
+
+
+@jit(inline=True)
+def _prefix_sums(
+    returns: Float64Array2D,
+    x: Float64Array2D,
+    j: int,
+    model: int,
+    shift: Float64Array1D,
+    buf: Float64Array2D,
+) -> None:
+    """``buf[t]`` = sums over bars ``< t`` where asset ``j``'s return and every regressor are
+    known, of the terms of :func:`_n_terms` on shifted values (``y - shift[0]``,
+    ``x_p - shift[p + 1]``; market-adjusted: ``y - x_0 - shift[0]``)."""
+    n_bars = returns.shape[0]
+    k = x.shape[1]
+    n_terms = buf.shape[1]
+    for i in range(n_terms):
+        buf[0, i] = 0.0
+    if k == 1 and model != MARKET_ADJUSTED:  # the market model: scalar running sums
+        c = sy = syy = sx = sxy = sxx = 0.0
+        for t in range(n_bars):
+            y = returns[t, j]
+            v = x[t, 0]
+            if not (np.isnan(y) or np.isnan(v)):
+                y -= shift[0]
+                v -= shift[1]
+                c += 1.0
+                sy += y
+                syy += y * y
+                sx += v
+                sxy += v * y
+                sxx += v * v
+            buf[t + 1, 0] = c
+            buf[t + 1, 1] = sy
+            buf[t + 1, 2] = syy
+            buf[t + 1, 3] = sx
+            buf[t + 1, 4] = sxy
+            buf[t + 1, 5] = sxx
+        return
+    for t in range(n_bars):
+        for i in range(n_terms):
+            buf[t + 1, i] = buf[t, i]
+        y = returns[t, j]
+        if np.isnan(y) or not _valid_row(x, t):
+            continue
+        if model == MARKET_ADJUSTED:
+            y -= x[t, 0]
+        y -= shift[0]
+        buf[t + 1, 0] += 1.0
+        buf[t + 1, 1] += y
+        buf[t + 1, 2] += y * y
+        if model == MARKET_ADJUSTED:
+            continue
+        col = 3
+        for p in range(k):
+            xp = x[t, p] - shift[p + 1]
+            buf[t + 1, col] += xp
+            buf[t + 1, col + k] += xp * y
+            col += 1
+        col = 3 + 2 * k
+        for p in range(k):
+            xp = x[t, p] - shift[p + 1]
+            for q in range(p + 1):
+                buf[t + 1, col] += xp * (x[t, q] - shift[q + 1])
+                col += 1
 
 
 @jit(parallel=True)
 def study_kernel(inp: StudyInputs) -> StudyOutputs:
-    """Fit the normal-return model of every event and compute its abnormal returns."""
+    """Fit the normal-return model of every event and compute its abnormal returns.
+
+    Events are grouped by asset; ``prange`` runs over chunks of assets. For each asset the
+    chunk fills its own buffer of running sums over the bars (:func:`_prefix_sums`), so the
+    sums over any estimation window are one subtraction and each event's OLS costs O(k^3)
+    instead of a pass over its window. The values are shifted by the asset's mean return
+    and the regressors' means over the panel before summing, and the moments are centred
+    from the window sums (``Sxy = sum xy - n xbar ybar``); with returns (means far below
+    their standard deviations) this loses no more than a few digits of float64.
+    """
     returns, x = inp.returns, inp.regressors
+    n_bars, n_assets = returns.shape
     n_events = inp.asset.shape[0]
     k = x.shape[1]
     width = inp.stop - inp.start + 1
-    ar = np.full((n_events, width), np.nan)
-    ret = np.full((n_events, width), np.nan)
+    ar = np.empty((n_events, width))  # every element is written below (first touch in prange)
     coef = np.full((n_events, k + 1), np.nan)
     xbar = np.full((n_events, k), np.nan)
     sxx_inv = np.full((n_events, k, k), np.nan)
     sigma = np.full(n_events, np.nan)
     rms = np.full(n_events, np.nan)
     n_est = np.zeros(n_events, dtype=np.int64)
-    n_pos = np.zeros(n_events, dtype=np.int64)
     n_nan = np.zeros(n_events, dtype=np.int64)
     singular = np.zeros(n_events, dtype=np.int64)
-    n_chunks = min(n_events, 64)
-    step = (n_events + n_chunks - 1) // max(n_chunks, 1)
+    # events grouped by asset (CSR: ptr[j]..ptr[j + 1] in order)
+    order = np.argsort(inp.asset, kind="mergesort")
+    ptr = np.zeros(n_assets + 1, dtype=np.int64)
+    for e in range(n_events):
+        ptr[inp.asset[e] + 1] += 1
+    for j in range(n_assets):
+        ptr[j + 1] += ptr[j]
+    x_shift = np.zeros(k)
+    for p in range(k):
+        total = 0.0
+        cnt = 0
+        for t in range(n_bars):
+            if not np.isnan(x[t, p]):
+                total += x[t, p]
+                cnt += 1
+        x_shift[p] = total / cnt if cnt > 0 else 0.0
+    n_terms = _n_terms(k)
+    n_chunks = max(min(n_assets, 64), 1)
+    step = (n_assets + n_chunks - 1) // n_chunks
     for c in prange(n_chunks):
+        buf = np.empty((n_bars + 1, n_terms))
+        shift = np.empty(k + 1)
         sxx = np.empty((k, k))
         inv = np.empty((k, k))
         work = np.empty((k, k))
         sxy = np.empty(k)
         mx = np.empty(k)
-        beta = np.empty(k)
-        for e in range(c * step, min(n_events, (c + 1) * step)):
-            j = inp.asset[e]
-            first_event = inp.day0[e] + inp.start
-            est_stop = first_event - inp.gap  # exclusive
-            est_start = max(est_stop - inp.estimation, 0)
-            # pass 1: means over the bars where the return and every regressor are known
-            n = 0
-            my = 0.0
-            mx[:] = 0.0
-            for t in range(est_start, est_stop):
-                y = returns[t, j]
-                if np.isnan(y) or not _valid_row(x, t):
-                    continue
-                if inp.model == MARKET_ADJUSTED:
-                    y -= x[t, 0]
-                n += 1
-                my += y
-                for p in range(k):
-                    mx[p] += x[t, p]
-            n_est[e] = n
-            if n == 0:
+        for j in range(c * step, min(n_assets, (c + 1) * step)):
+            if ptr[j + 1] == ptr[j]:
                 continue
-            my /= n
-            for p in range(k):
-                mx[p] /= n
-            # pass 2: centred cross-products
-            syy = 0.0
-            sxx[:, :] = 0.0
-            sxy[:] = 0.0
-            for t in range(est_start, est_stop):
+            # shift: the asset's mean (excess) return over the panel, the regressors' means
+            total = 0.0
+            cnt = 0
+            for t in range(n_bars):
                 y = returns[t, j]
-                if np.isnan(y) or not _valid_row(x, t):
+                if not np.isnan(y) and _valid_row(x, t):
+                    total += y - x[t, 0] if inp.model == MARKET_ADJUSTED else y
+                    cnt += 1
+            shift[0] = total / cnt if cnt > 0 else 0.0
+            for p in range(k):
+                shift[p + 1] = x_shift[p]
+            _prefix_sums(returns, x, j, inp.model, shift, buf)
+            for i in range(ptr[j], ptr[j + 1]):
+                e = order[i]
+                first_event = inp.day0[e] + inp.start
+                est_stop = max(first_event - inp.gap, 0)  # exclusive; clipped to the history
+                est_start = max(first_event - inp.gap - inp.estimation, 0)
+                n = int(buf[est_stop, 0] - buf[est_start, 0] + 0.5)
+                n_est[e] = n
+                if n == 0:
+                    ar[e, :] = np.nan
                     continue
+                my = (buf[est_stop, 1] - buf[est_start, 1]) / n
+                syy = (buf[est_stop, 2] - buf[est_start, 2]) - n * my * my
                 if inp.model == MARKET_ADJUSTED:
-                    y -= x[t, 0]
-                dy = y - my
-                syy += dy * dy
-                if inp.model != MARKET_ADJUSTED:
+                    coef[e, 0] = 0.0
+                    coef[e, 1] = 1.0
+                    mx[0] = 0.0
+                    ssr = syy
+                    df = n - 1
                     for p in range(k):
-                        dp = x[t, p] - mx[p]
-                        sxy[p] += dp * dy
+                        for q in range(k):
+                            sxx_inv[e, p, q] = 0.0
+                else:
+                    for p in range(k):
+                        mx[p] = (buf[est_stop, 3 + p] - buf[est_start, 3 + p]) / n
+                    for p in range(k):
+                        sxy[p] = (buf[est_stop, 3 + k + p] - buf[est_start, 3 + k + p]) - (
+                            n * mx[p] * my
+                        )
+                    col = 3 + 2 * k
+                    for p in range(k):
                         for q in range(p + 1):
-                            sxx[p, q] += dp * (x[t, q] - mx[q])
-            if inp.model == MARKET_ADJUSTED:
-                coef[e, 0] = 0.0
-                coef[e, 1] = 1.0
-                ssr = syy
-                df = n - 1
-                sxx_inv[e, :, :] = 0.0
-            else:
-                for p in range(k):
-                    for q in range(p):
-                        sxx[q, p] = sxx[p, q]
-                if not _invert(sxx, inv, work):
+                            v = (buf[est_stop, col] - buf[est_start, col]) - n * mx[p] * mx[q]
+                            sxx[p, q] = v
+                            sxx[q, p] = v
+                            col += 1
+                    if not _invert(sxx, inv, work):
+                        singular[e] = 1
+                        ar[e, :] = np.nan
+                        continue
+                    ssr = syy
+                    alpha = my + shift[0]
+                    for p in range(k):
+                        b = 0.0
+                        for q in range(k):
+                            b += inv[p, q] * sxy[q]
+                        ssr -= b * sxy[p]
+                        alpha -= b * (mx[p] + shift[p + 1])
+                        coef[e, p + 1] = b
+                        for q in range(k):
+                            sxx_inv[e, p, q] = inv[p, q]
+                    coef[e, 0] = alpha
+                    df = n - k - 1
+                if ssr <= SINGULAR_TOL * syy or syy <= 0.0:  # an exact fit: no residual noise
                     singular[e] = 1
+                    ar[e, :] = np.nan
                     continue
-                ssr = syy
-                alpha = my
                 for p in range(k):
-                    b = 0.0
-                    for q in range(k):
-                        b += inv[p, q] * sxy[q]
-                    beta[p] = b
-                    ssr -= b * sxy[p]
-                    alpha -= b * mx[p]
-                    coef[e, p + 1] = b
-                    for q in range(k):
-                        sxx_inv[e, p, q] = inv[p, q]
-                coef[e, 0] = alpha
-                df = n - k - 1
-            if ssr <= SINGULAR_TOL * syy or syy == 0.0:  # an exact fit: no residual noise
-                singular[e] = 1
-                continue
-            for p in range(k):
-                xbar[e, p] = mx[p]
-            sigma[e] = np.sqrt(ssr / df) if df > 0 else np.nan
-            rms[e] = np.sqrt(ssr / n)
-            # positive residuals in the estimation window (generalized sign test)
-            pos = 0
-            for t in range(est_start, est_stop):
-                y = returns[t, j]
-                if np.isnan(y) or not _valid_row(x, t):
-                    continue
-                if y - _normal_return(x, t, coef[e], inp.model) > 0.0:
-                    pos += 1
-            n_pos[e] = pos
-            # event window
-            miss = 0
-            for w in range(width):
-                t = first_event + w
-                y = returns[t, j]
-                ret[e, w] = y
-                if np.isnan(y) or not _valid_row(x, t):
-                    miss += 1
-                    continue
-                ar[e, w] = y - _normal_return(x, t, coef[e], inp.model)
-            n_nan[e] = miss
-    return StudyOutputs(ar, ret, coef, xbar, sxx_inv, sigma, rms, n_est, n_pos, n_nan, singular)
+                    xbar[e, p] = mx[p] + shift[p + 1]
+                sigma[e] = np.sqrt(ssr / df) if df > 0 else np.nan
+                rms[e] = np.sqrt(ssr / n)
+                # event window
+                miss = 0
+                for w in range(width):
+                    t = first_event + w
+                    y = returns[t, j]
+                    if np.isnan(y) or not _valid_row(x, t):
+                        ar[e, w] = np.nan
+                        miss += 1
+                        continue
+                    ar[e, w] = y - _normal_return(x, t, coef, e, inp.model)
+                n_nan[e] = miss
+    return StudyOutputs(ar, coef, xbar, sxx_inv, sigma, rms, n_est, n_nan, singular)
 
 
 @jit(parallel=True)
@@ -359,7 +455,7 @@ def residual_moments(
                 y = returns[t, j]
                 if np.isnan(y) or not _valid_row(x, t):
                     continue
-                z = (y - _normal_return(x, t, coef[e], inp.model) - center) / scale
+                z = (y - _normal_return(x, t, coef, e, inp.model) - center) / scale
                 s_buf[c, t] += z
                 q_buf[c, t] += z * z
     return s_buf.sum(axis=0), q_buf.sum(axis=0)
@@ -368,8 +464,9 @@ def residual_moments(
 @jit(parallel=True)
 def rank_moments(
     inp: StudyInputs, coef: Float64Array2D, ar: Float64Array2D, subset: Int64Array1D
-) -> tuple[Float64Array1D, Float64Array1D]:
-    """Corrado-Zivney ranks: per relative day, ``sum_i (U_it - 1/2)`` and the count of events.
+) -> tuple[Float64Array1D, Float64Array1D, Int64Array1D]:
+    """Corrado-Zivney ranks: per relative day, ``sum_i (U_it - 1/2)`` and the count of events;
+    and per event of ``subset`` its positive estimation residuals (generalized sign test).
 
     Relative days are laid out as the ``estimation`` days of the estimation window (the
     first ones may be missing near the start of the history) then the event window. Each
@@ -385,6 +482,7 @@ def rank_moments(
     step = (n_sub + n_chunks - 1) // n_chunks
     u_buf = np.zeros((n_chunks, total))
     n_buf = np.zeros((n_chunks, total))
+    n_pos = np.zeros(n_sub, dtype=np.int64)
     for c in prange(n_chunks):
         vals = np.empty(total)
         pos = np.empty(total, dtype=np.int64)
@@ -401,7 +499,9 @@ def rank_moments(
                 y = returns[t, j]
                 if np.isnan(y) or not _valid_row(x, t):
                     continue
-                vals[m] = y - _normal_return(x, t, coef[e], inp.model)
+                vals[m] = y - _normal_return(x, t, coef, e, inp.model)
+                if vals[m] > 0.0:
+                    n_pos[i] += 1
                 pos[m] = d
                 m += 1
             for w in range(width):
@@ -424,7 +524,7 @@ def rank_moments(
             for q in range(m):
                 u_buf[c, pos[q]] += ranks[q] / (m + 1.0) - 0.5
                 n_buf[c, pos[q]] += 1.0
-    return u_buf.sum(axis=0), n_buf.sum(axis=0)
+    return u_buf.sum(axis=0), n_buf.sum(axis=0), n_pos
 
 
 @jit()
@@ -442,3 +542,20 @@ def overlap_drops(key: Int64Array1D, day0: Int64Array1D, span: int) -> np.ndarra
         last_key = key[i]
         last_day = day0[i]
     return drop
+
+
+@jit(parallel=True)
+def window_sums(ar: Float64Array2D, lo: int, hi: int) -> Float64Array1D:
+    """Sum of each row's non-NaN values over columns ``[lo, hi)`` (NaN if there are none)."""
+    n = ar.shape[0]
+    out = np.empty(n)
+    for i in prange(n):
+        s = 0.0
+        valid = False
+        for w in range(lo, hi):
+            v = ar[i, w]
+            if not np.isnan(v):
+                s += v
+                valid = True
+        out[i] = s if valid else np.nan
+    return out

@@ -281,14 +281,14 @@ def prepare(
     estimation = _int_param(estimation, "estimation", 3)
     gap = _int_param(gap, "gap", 0)
     events = _events_frame(events, date_col, clock)
-    arr, labels = as_float_panel(
-        prices, "prices", positive=True, bounds=(PRICE_MIN, PRICE_MAX), order="F"
-    )
+    arr, labels = as_float_panel(prices, "prices", allow_inf=True, order="F")
     if not isinstance(labels.index, pd.DatetimeIndex):
         raise DataTypeError(
             f"prices must have a DatetimeIndex of daily bars; got {type(labels.index).__name__}"
         )
-    returns = simple_returns(arr)
+    returns, bad = simple_returns(arr, PRICE_MIN, PRICE_MAX)
+    if bad.any():  # the library's checks and messages (inf, <= 0, out of range)
+        as_float_panel(prices, "prices", positive=True, bounds=(PRICE_MIN, PRICE_MAX))
     x, names = _regressors(model, market, factors, returns, labels.columns, labels.index)
     k = x.shape[1]
     if min_estimation is None:
@@ -326,8 +326,11 @@ def prepare(
     late[out.n_est < min_estimation] = "short_estimation"
     reason[kept] = late
     ok = late == ""
-    outputs = StudyOutputs(*(field_[ok] for field_ in out))
-    inputs = inputs._replace(asset=inputs.asset[ok], day0=inputs.day0[ok])
+    if ok.all():  # the common case: no copy of the (n_events, W) outputs
+        outputs = out
+    else:
+        outputs = StudyOutputs(*(field_[ok] for field_ in out))
+        inputs = inputs._replace(asset=inputs.asset[ok], day0=inputs.day0[ok])
     used = events.iloc[kept[ok]].copy()
     used["day0"] = labels.index[inputs.day0]
     report = _report(events, reason, outputs, labels.columns, absent)

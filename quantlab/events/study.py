@@ -27,7 +27,7 @@ from scipy import stats
 
 from quantlab.errors import ParameterError, ValidationError
 from quantlab.events import significance as sig
-from quantlab.events._kernels import MARKET_ADJUSTED, rank_moments, residual_moments
+from quantlab.events._kernels import MARKET_ADJUSTED, rank_moments, residual_moments, window_sums
 from quantlab.events.abnormal import Prepared, StudyReport, check_window, prepare
 
 __all__ = ["EventStudy", "event_study", "LagCost", "lag_cost", "LAG_BUCKETS"]
@@ -112,7 +112,8 @@ class EventStudy:
     def car(self, a: int | None = None, b: int | None = None) -> pd.Series:
         """Cumulative abnormal return of each event over days ``[a, b]`` (default: window)."""
         _, _, sl = self._slice(a, b)
-        return pd.Series(_car(self._p.outputs.ar[:, sl]), index=self.events.index, name="car")
+        car = window_sums(self._p.outputs.ar, sl.start, sl.stop)
+        return pd.Series(car, index=self.events.index, name="car")
 
     def bhar(self, a: int | None = None, b: int | None = None) -> pd.Series:
         """Buy-and-hold abnormal return ``prod(1 + R) - prod(1 + E[R])`` over ``[a, b]``.
@@ -120,9 +121,11 @@ class EventStudy:
         ``E[R] = R - AR`` is the normal return of the model; bars without an abnormal
         return are left out of both products.
         """
-        _, _, sl = self._slice(a, b)
+        a, b, sl = self._slice(a, b)
         ar = self._p.outputs.ar[:, sl]
-        ret = self._p.outputs.ret[:, sl]
+        inp = self._p.inputs
+        bars = inp.day0[:, None] + np.arange(a, b + 1)
+        ret = inp.returns[bars, inp.asset[:, None]]
         valid = ~np.isnan(ar)
         gross = np.where(valid, 1.0 + ret, 1.0).prod(axis=1)
         normal = np.where(valid, 1.0 + ret - ar, 1.0).prod(axis=1)
@@ -197,13 +200,14 @@ class EventStudy:
         specs: Sequence[Any] = group if isinstance(group, list) else [group]
         keys, names = [], []
         for spec in specs:
-            if isinstance(spec, Hashable) and not isinstance(spec, tuple) and spec in self.events:
+            label = isinstance(spec, Hashable) and not isinstance(spec, tuple)
+            if label and spec in self.events:
                 keys.append(self.events[spec].to_numpy())
                 names.append(str(spec))
-            elif spec == "lag_bucket":
+            elif label and spec == "lag_bucket":
                 keys.append(np.asarray(_lag_bucket(self.events), dtype=object))
                 names.append("lag_bucket")
-            elif spec == "amount_bracket":
+            elif label and spec == "amount_bracket":
                 keys.append(_amount_bracket(self.events))
                 names.append("amount_bracket")
             elif isinstance(spec, (pd.Series, np.ndarray, list)):
@@ -238,7 +242,7 @@ class EventStudy:
     ) -> list[dict[str, Any]]:
         a, b, sl = self._slice(a, b)
         p, out = self._p, self._p.outputs
-        car = _car(out.ar[idx, sl])
+        car = window_sums(out.ar[idx], sl.start, sl.stop)
         ok = np.isfinite(car)
         idx, car = idx[ok], car[ok]
         n = len(idx)
@@ -253,10 +257,10 @@ class EventStudy:
             rbar = np.nan
         res["kolari_pynnonen"] = sig.kolari_pynnonen(res["bmp"].value, rbar, n)
         if n:
-            u_sum, u_count = rank_moments(p.inputs, out.coef, out.ar, idx.astype(np.int64))
+            u_sum, u_count, n_pos = rank_moments(p.inputs, out.coef, out.ar, idx.astype(np.int64))
             est = p.inputs.estimation
             res["corrado"] = sig.corrado(u_sum, u_count, slice(est + sl.start, est + sl.stop))
-            p_hat = float((out.n_pos[idx] / out.n_est[idx]).mean())
+            p_hat = float((n_pos / out.n_est[idx]).mean())
         else:
             res["corrado"] = sig.TestResult(np.nan, np.nan)
             p_hat = np.nan
@@ -315,11 +319,6 @@ class EventStudy:
         ax.set_ylabel("CAAR")
         ax.legend(loc="best", fontsize="small")
         return ax
-
-
-def _car(ar: np.ndarray) -> np.ndarray:
-    valid = ~np.isnan(ar)
-    return np.where(valid.any(axis=1), np.nansum(ar, axis=1), np.nan)
 
 
 def _standardized(
