@@ -3,6 +3,10 @@ statsmodels; the compiled kernel against its uncompiled twin; invariants (hypoth
 
 from __future__ import annotations
 
+import contextlib
+import types
+from unittest import mock
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import quantlab as ql
-from quantlab.events import _kernels
+from quantlab.events import _kernels, abnormal
+from quantlab.events import study as study_mod
 from tests.events import naive
 from tests.events._disclosures import disclosures, panel
 
@@ -128,23 +133,6 @@ def test_tz_aware_panel_places_naive_event_dates_in_its_zone(data):
     np.testing.assert_array_equal(naive_study.ar.to_numpy(), aware_study.ar.to_numpy())
 
 
-def test_compiled_kernel_equals_uncompiled_twin(data):
-    prices, events = data
-    study = ql.events.event_study(events, prices, estimation=60, window=WINDOW)
-    inp = study._p.inputs
-    compiled = _kernels.study_kernel(inp)
-    plain = _kernels.study_kernel.py_func(inp)
-    for got, want in zip(compiled, plain, strict=True):
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
-    sub = np.arange(len(study.events), dtype=np.int64)
-    for fn, args in (
-        (_kernels.residual_moments, (inp, compiled.coef, compiled.rms, sub)),
-        (_kernels.rank_moments, (inp, compiled.coef, compiled.ar, sub)),
-    ):
-        for got, want in zip(fn(*args), fn.py_func(*args), strict=True):
-            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
-
-
 @settings(max_examples=15)
 @given(
     split=st.integers(-3, 7),
@@ -158,3 +146,43 @@ def test_car_is_additive_and_invariant_to_price_units(data, split, scale):
     np.testing.assert_allclose(whole, parts, atol=1e-12)
     rescaled = ql.events.event_study(events, prices * scale, estimation=80, window=WINDOW)
     np.testing.assert_allclose(rescaled.ar.to_numpy(), study.ar.to_numpy(), atol=1e-10)
+
+
+@contextlib.contextmanager
+def pure_python():
+    """Every numba dispatcher of quantlab.events._kernels replaced by its Python function:
+    the kernels look their callees up in the module's globals, so the whole study runs
+    uncompiled (the QUANTLAB_DISABLE_JIT mode)."""
+    with contextlib.ExitStack() as stack:
+        for name, obj in vars(_kernels).copy().items():
+            py = getattr(obj, "py_func", None)
+            if isinstance(py, types.FunctionType):
+                stack.enter_context(mock.patch.object(_kernels, name, py))
+        for mod in (abnormal, study_mod):
+            for name in (
+                "study_kernel",
+                "simple_returns",
+                "equal_weight_market",
+                "overlap_drops",
+                "rank_moments",
+                "residual_moments",
+                "window_sums",
+            ):
+                if hasattr(mod, name):
+                    stack.enter_context(mock.patch.object(mod, name, getattr(_kernels, name)))
+        yield
+
+
+def test_whole_study_compiled_equals_pure_python(data):
+    prices, events = data
+    events = events.iloc[:15]
+    kw = dict(estimation=60, gap=3, window=(-3, 8))
+    compiled = ql.events.event_study(events, prices, **kw)
+    c_tests = compiled.tests(0, 5, n_boot=50)
+    with pure_python():
+        assert not hasattr(abnormal.study_kernel, "py_func")
+        python = ql.events.event_study(events, prices, **kw)
+        p_tests = python.tests(0, 5, n_boot=50)
+    np.testing.assert_allclose(python.ar.to_numpy(), compiled.ar.to_numpy(), rtol=1e-12, atol=1e-15)
+    pd.testing.assert_frame_equal(python.params, compiled.params, rtol=1e-12)
+    pd.testing.assert_frame_equal(p_tests, c_tests, rtol=1e-10)
