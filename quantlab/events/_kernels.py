@@ -2,11 +2,13 @@
 
 Design. The returns panel is column-major (``(n_bars, n_assets)``, F-order, the layout of a
 pandas frame). :func:`study_kernel` groups the events by asset and runs ``prange`` over
-chunks of assets; each chunk owns one buffer of *running sums* over the bars of the asset
-in hand (count, ``sum y``, ``sum y^2``, ``sum x``, ``sum xy``, ``sum x x'`` over the bars
-where the return and every regressor are known: :func:`_prefix_sums`), so the sums over any
-estimation window are one subtraction and an event's OLS ``alpha``, ``beta``, ``sigma``
-cost O(k^3) (k = 1 for the market model) instead of a pass over its 250 bars. Each event
+chunks of assets. For the asset in hand, one pass over its bars carries the *running sums*
+(count, ``sum y``, ``sum y^2``, ``sum x``, ``sum xy``, ``sum x x'`` over the bars where the
+return and every regressor are known) and copies them out at the start and end bar of each
+of its events' estimation windows (:func:`_sums_at`, into the chunk's own small buffer),
+so the sums over each estimation window are one subtraction and an event's OLS
+``alpha``, ``beta``, ``sigma`` cost O(k^3) (k = 1 for the market model) instead of a pass
+over its 250 bars. Each event
 then writes only its own output row (the event window's abnormal returns, one pass over
 ``b - a + 1`` bars). Values are shifted by the asset's mean return and the regressors'
 means before summing and the window moments are centred from the sums (``Sxy = sum xy -
@@ -210,68 +212,54 @@ def _n_terms(k: int) -> int:
 
 
 @jit(inline=True)
-def _prefix_sums(
+def _sums_at(
     returns: Float64Array2D,
     x: Float64Array2D,
     j: int,
     model: int,
     shift: Float64Array1D,
-    buf: Float64Array2D,
+    bounds: Int64Array1D,
+    snap: Float64Array2D,
 ) -> None:
-    """``buf[t]`` = sums over bars ``< t`` where asset ``j``'s return and every regressor are
-    known, of the terms of :func:`_n_terms` on shifted values (``y - shift[0]``,
-    ``x_p - shift[p + 1]``; market-adjusted: ``y - x_0 - shift[0]``)."""
+    """``snap[i]`` = running sums over the bars ``< bounds[i]`` of asset ``j``.
+
+    One pass over the bars with the sums of :func:`_n_terms` (over the bars where the
+    return and every regressor are known, on shifted values ``y - shift[0]``, ``x_p -
+    shift[p + 1]``; market-adjusted: ``y - x_0 - shift[0]``), copied out at each bound;
+    it stops after the last bound.
+    """
     n_bars = returns.shape[0]
     k = x.shape[1]
-    n_terms = buf.shape[1]
-    for i in range(n_terms):
-        buf[0, i] = 0.0
-    if k == 1 and model != MARKET_ADJUSTED:  # the market model: scalar running sums
-        c = sy = syy = sx = sxy = sxx = 0.0
-        for t in range(n_bars):
-            y = returns[t, j]
-            v = x[t, 0]
-            if not (np.isnan(y) or np.isnan(v)):
-                y -= shift[0]
-                v -= shift[1]
-                c += 1.0
-                sy += y
-                syy += y * y
-                sx += v
-                sxy += v * y
-                sxx += v * v
-            buf[t + 1, 0] = c
-            buf[t + 1, 1] = sy
-            buf[t + 1, 2] = syy
-            buf[t + 1, 3] = sx
-            buf[t + 1, 4] = sxy
-            buf[t + 1, 5] = sxx
-        return
-    for t in range(n_bars):
-        for i in range(n_terms):
-            buf[t + 1, i] = buf[t, i]
+    n_terms = snap.shape[1]
+    order = np.argsort(bounds)
+    acc = np.zeros(n_terms)
+    nb = bounds.shape[0]
+    bi = 0
+    for t in range(n_bars + 1):
+        while bi < nb and bounds[order[bi]] == t:
+            for i in range(n_terms):
+                snap[order[bi], i] = acc[i]
+            bi += 1
+        if bi == nb or t == n_bars:
+            break
         y = returns[t, j]
         if np.isnan(y) or not _valid_row(x, t):
             continue
         if model == MARKET_ADJUSTED:
             y -= x[t, 0]
         y -= shift[0]
-        buf[t + 1, 0] += 1.0
-        buf[t + 1, 1] += y
-        buf[t + 1, 2] += y * y
+        acc[0] += 1.0
+        acc[1] += y
+        acc[2] += y * y
         if model == MARKET_ADJUSTED:
             continue
-        col = 3
-        for p in range(k):
-            xp = x[t, p] - shift[p + 1]
-            buf[t + 1, col] += xp
-            buf[t + 1, col + k] += xp * y
-            col += 1
         col = 3 + 2 * k
         for p in range(k):
             xp = x[t, p] - shift[p + 1]
+            acc[3 + p] += xp
+            acc[3 + k + p] += xp * y
             for q in range(p + 1):
-                buf[t + 1, col] += xp * (x[t, q] - shift[q + 1])
+                acc[col] += xp * (x[t, q] - shift[q + 1])
                 col += 1
 
 
@@ -279,13 +267,14 @@ def _prefix_sums(
 def study_kernel(inp: StudyInputs) -> StudyOutputs:
     """Fit the normal-return model of every event and compute its abnormal returns.
 
-    Events are grouped by asset; ``prange`` runs over chunks of assets. For each asset the
-    chunk fills its own buffer of running sums over the bars (:func:`_prefix_sums`), so the
-    sums over any estimation window are one subtraction and each event's OLS costs O(k^3)
-    instead of a pass over its window. The values are shifted by the asset's mean return
-    and the regressors' means over the panel before summing, and the moments are centred
-    from the window sums (``Sxy = sum xy - n xbar ybar``); with returns (means far below
-    their standard deviations) this loses no more than a few digits of float64.
+    Events are grouped by asset; ``prange`` runs over chunks of assets. For each asset one
+    pass of running sums over the bars is copied out at the bounds of its events'
+    estimation windows (:func:`_sums_at`), so each window's sums are one subtraction and
+    each event's OLS costs O(k^3) instead of a pass over its window. The values are shifted
+    by the asset's mean return and the regressors' means over the panel before summing,
+    and the moments are centred from the window sums (``Sxy = sum xy - n xbar ybar``);
+    with returns (means far below their standard deviations) this loses no more than a
+    few digits of float64.
     """
     returns, x = inp.returns, inp.regressors
     n_bars, n_assets = returns.shape
@@ -321,7 +310,6 @@ def study_kernel(inp: StudyInputs) -> StudyOutputs:
     n_chunks = max(min(n_assets, 64), 1)
     step = (n_assets + n_chunks - 1) // n_chunks
     for c in prange(n_chunks):
-        buf = np.empty((n_bars + 1, n_terms))
         shift = np.empty(k + 1)
         sxx = np.empty((k, k))
         inv = np.empty((k, k))
@@ -329,7 +317,8 @@ def study_kernel(inp: StudyInputs) -> StudyOutputs:
         sxy = np.empty(k)
         mx = np.empty(k)
         for j in range(c * step, min(n_assets, (c + 1) * step)):
-            if ptr[j + 1] == ptr[j]:
+            m = ptr[j + 1] - ptr[j]
+            if m == 0:
                 continue
             # shift: the asset's mean (excess) return over the panel, the regressors' means
             total = 0.0
@@ -342,19 +331,27 @@ def study_kernel(inp: StudyInputs) -> StudyOutputs:
             shift[0] = total / cnt if cnt > 0 else 0.0
             for p in range(k):
                 shift[p + 1] = x_shift[p]
-            _prefix_sums(returns, x, j, inp.model, shift, buf)
-            for i in range(ptr[j], ptr[j + 1]):
-                e = order[i]
+            # estimation windows [start, stop) clipped to the history; sums at their bounds
+            bounds = np.empty(2 * m, dtype=np.int64)
+            for ii in range(m):
+                e = order[ptr[j] + ii]
                 first_event = inp.day0[e] + inp.start
-                est_stop = max(first_event - inp.gap, 0)  # exclusive; clipped to the history
-                est_start = max(first_event - inp.gap - inp.estimation, 0)
-                n = int(buf[est_stop, 0] - buf[est_start, 0] + 0.5)
+                bounds[2 * ii] = max(first_event - inp.gap - inp.estimation, 0)
+                bounds[2 * ii + 1] = max(first_event - inp.gap, 0)
+            snap = np.empty((2 * m, n_terms))
+            _sums_at(returns, x, j, inp.model, shift, bounds, snap)
+            for ii in range(m):
+                e = order[ptr[j] + ii]
+                first_event = inp.day0[e] + inp.start
+                lo = 2 * ii
+                hi = 2 * ii + 1
+                n = int(snap[hi, 0] - snap[lo, 0] + 0.5)
                 n_est[e] = n
                 if n == 0:
                     ar[e, :] = np.nan
                     continue
-                my = (buf[est_stop, 1] - buf[est_start, 1]) / n
-                syy = (buf[est_stop, 2] - buf[est_start, 2]) - n * my * my
+                my = (snap[hi, 1] - snap[lo, 1]) / n
+                syy = (snap[hi, 2] - snap[lo, 2]) - n * my * my
                 if inp.model == MARKET_ADJUSTED:
                     coef[e, 0] = 0.0
                     coef[e, 1] = 1.0
@@ -366,15 +363,13 @@ def study_kernel(inp: StudyInputs) -> StudyOutputs:
                             sxx_inv[e, p, q] = 0.0
                 else:
                     for p in range(k):
-                        mx[p] = (buf[est_stop, 3 + p] - buf[est_start, 3 + p]) / n
+                        mx[p] = (snap[hi, 3 + p] - snap[lo, 3 + p]) / n
                     for p in range(k):
-                        sxy[p] = (buf[est_stop, 3 + k + p] - buf[est_start, 3 + k + p]) - (
-                            n * mx[p] * my
-                        )
+                        sxy[p] = (snap[hi, 3 + k + p] - snap[lo, 3 + k + p]) - (n * mx[p] * my)
                     col = 3 + 2 * k
                     for p in range(k):
                         for q in range(p + 1):
-                            v = (buf[est_stop, col] - buf[est_start, col]) - n * mx[p] * mx[q]
+                            v = (snap[hi, col] - snap[lo, col]) - n * mx[p] * mx[q]
                             sxx[p, q] = v
                             sxx[q, p] = v
                             col += 1
