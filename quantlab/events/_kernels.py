@@ -8,8 +8,8 @@ return and every regressor are known) and copies them out at the start and end b
 of its events' estimation windows (:func:`_sums_at`, into the chunk's own small buffer),
 so the sums over each estimation window are one subtraction and an event's OLS
 ``alpha``, ``beta``, ``sigma`` cost O(k^3) (k = 1 for the market model) instead of a pass
-over its 250 bars. Each event
-then writes only its own output row (the event window's abnormal returns, one pass over
+over its 250 bars. A second ``prange``, over blocks of events in their own order, then
+writes each event's output row (the event window's abnormal returns, one pass over
 ``b - a + 1`` bars). Values are shifted by the asset's mean return and the regressors'
 means before summing and the window moments are centred from the sums (``Sxy = sum xy -
 n xbar ybar``); returns have means far below their standard deviations, so this keeps the
@@ -398,17 +398,26 @@ def study_kernel(inp: StudyInputs) -> StudyOutputs:
                     xbar[e, p] = mx[p] + shift[p + 1]
                 sigma[e] = np.sqrt(ssr / df) if df > 0 else np.nan
                 rms[e] = np.sqrt(ssr / n)
-                # event window
-                miss = 0
-                for w in range(width):
-                    t = first_event + w
-                    y = returns[t, j]
-                    if np.isnan(y) or not _valid_row(x, t):
-                        ar[e, w] = np.nan
-                        miss += 1
-                        continue
-                    ar[e, w] = y - _normal_return(x, t, coef, e, inp.model)
-                n_nan[e] = miss
+    # event windows, in the events' own order: each chunk writes one block of rows of ``ar``
+    ev_chunks = max(min(n_events, 64), 1)
+    ev_step = (n_events + ev_chunks - 1) // ev_chunks
+    for c in prange(ev_chunks):
+        for e in range(c * ev_step, min(n_events, (c + 1) * ev_step)):
+            if np.isnan(sigma[e]):  # no fit (short, singular): no abnormal returns
+                ar[e, :] = np.nan
+                continue
+            j = inp.asset[e]
+            first_event = inp.day0[e] + inp.start
+            miss = 0
+            for w in range(width):
+                t = first_event + w
+                y = returns[t, j]
+                if np.isnan(y) or not _valid_row(x, t):
+                    ar[e, w] = np.nan
+                    miss += 1
+                    continue
+                ar[e, w] = y - _normal_return(x, t, coef, e, inp.model)
+            n_nan[e] = miss
     return StudyOutputs(ar, coef, xbar, sxx_inv, sigma, rms, n_est, n_nan, singular)
 
 

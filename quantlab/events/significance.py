@@ -71,12 +71,26 @@ def _mean_t(x: np.ndarray) -> TestResult:
 
 
 def cross_sectional_t(car: np.ndarray) -> TestResult:
-    """``mean(CAR) / (sd(CAR) / sqrt(N))`` (t with ``N - 1`` df)."""
+    """``mean(CAR) / (sd(CAR) / sqrt(N))`` (t with ``N - 1`` df).
+
+    Examples
+    --------
+    >>> from quantlab.events.significance import cross_sectional_t
+    >>> round(cross_sectional_t([0.01, 0.03, -0.01]).value, 6)  # 0.01 / (0.02 / sqrt(3))
+    0.866025
+    """
     return _mean_t(np.asarray(car, dtype=np.float64))
 
 
 def patell(scar: np.ndarray, df: np.ndarray) -> TestResult:
-    """Patell's Z: ``sum SCAR_i / sqrt(sum df_i / (df_i - 2))`` (``df_i > 2``)."""
+    """Patell's Z: ``sum SCAR_i / sqrt(sum df_i / (df_i - 2))`` (``df_i > 2``).
+
+    Examples
+    --------
+    >>> from quantlab.events.significance import patell
+    >>> round(patell([1.0, 2.0, -0.5], [10, 10, 10]).value, 6)  # 2.5 / sqrt(3 * 10 / 8)
+    1.290994
+    """
     scar = np.asarray(scar, dtype=np.float64)
     df = np.asarray(df, dtype=np.float64)
     if not len(scar):

@@ -61,6 +61,26 @@ class EventStudy:
     report : StudyReport
         Dropped events with reasons, absent symbols, events with NaN bars.
     window, clock, model : the study's settings.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import quantlab as ql
+    >>> rng = np.random.default_rng(3)
+    >>> idx = pd.bdate_range("2021-01-01", periods=300)
+    >>> prices = pd.DataFrame(
+    ...     100 * np.exp(np.cumsum(rng.normal(0, 0.01, (300, 3)), axis=0)),
+    ...     index=idx, columns=["A", "B", "C"])
+    >>> events = pd.DataFrame({"symbol": ["A", "B", "C", "A"], "side": [1, 1, -1, -1],
+    ...     "available_at": idx[[150, 160, 170, 250]]})
+    >>> es = ql.events.event_study(events, prices, estimation=100, window=(-2, 10))
+    >>> es.car(0, 5).shape, es.bhar(0, 5).name
+    ((4,), 'bhar')
+    >>> list(es.caar(0, 3).columns)
+    ['aar', 'caar', 'se', 'lower', 'upper', 'n']
+    >>> table = es.by("side", 0, 5, n_boot=99)
+    >>> table.groupby("side")["n"].first().to_dict()
+    {-1: 2, 1: 2}
     """
 
     def __init__(self, prepared: Prepared, *, clock: str, model: str, group_by: Any) -> None:
