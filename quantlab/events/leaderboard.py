@@ -38,7 +38,14 @@ from quantlab.errors import AlignmentError, DataTypeError, ValidationError
 from quantlab.events.copytrade import CopyTradeReport, _run
 from quantlab.metrics import inference
 
-__all__ = ["LEADERBOARD_COLUMNS", "Leaderboard", "LagCost", "bh_qvalues", "lag_cost", "leaderboard"]
+__all__ = [
+    "LEADERBOARD_COLUMNS",
+    "Leaderboard",
+    "CopyTradeLagCost",
+    "bh_qvalues",
+    "copy_trade_lag_cost",
+    "leaderboard",
+]
 
 #: Columns of :attr:`Leaderboard.table`, in order.
 LEADERBOARD_COLUMNS = (
@@ -68,8 +75,8 @@ class Leaderboard(NamedTuple):
     n_trials: int
 
 
-class LagCost(NamedTuple):
-    """:func:`lag_cost`'s result: the comparison table and each clock's report."""
+class CopyTradeLagCost(NamedTuple):
+    """:func:`copy_trade_lag_cost`'s result: the comparison table and each clock's report."""
 
     table: pd.DataFrame
     reports: dict[str, CopyTradeReport]
@@ -262,13 +269,13 @@ def _benchmark(benchmark: Any, index: pd.Index) -> np.ndarray:
     return values
 
 
-def lag_cost(
+def copy_trade_lag_cost(
     disclosures: Any,
     close: Any,
     *,
     open: Any = None,
     **kwargs: Any,
-) -> LagCost:
+) -> CopyTradeLagCost:
     """The pooled copy-trade strategy traded on the transaction date vs the disclosure date.
 
     Trading on the transaction date (the filer's own day) is hypothetical -- nobody knew of
@@ -284,7 +291,7 @@ def lag_cost(
 
     Returns
     -------
-    LagCost
+    CopyTradeLagCost
         ``table``: rows ``total_return, max_drawdown, sharpe, sortino``, columns
         ``transaction``, ``disclosure`` and ``cost`` (transaction minus disclosure);
         ``reports``: each clock's :class:`~quantlab.events.CopyTradeReport`.
@@ -296,14 +303,14 @@ def lag_cost(
     >>> close = pd.DataFrame({"A": np.linspace(10, 20, 40)}, index=idx)
     >>> table = pd.DataFrame({"filer": ["Ann"], "symbol": ["A"], "side": [1],
     ...     "amount_mid": [8000.0], "transaction_date": [idx[2]], "available_at": [idx[20]]})
-    >>> lag = ql.events.lag_cost(table, close, hold=10)
+    >>> lag = ql.events.copy_trade_lag_cost(table, close, hold=10)
     >>> bool(lag.table.loc["total_return", "cost"] > 0)
     True
     """
     for key in ("per", "clock", "mode"):
         if key in kwargs:
             raise ValidationError(
-                f"lag_cost sets {key} itself (per=None, both clocks, mode='stats'); drop {key}="
+                f"copy_trade_lag_cost sets {key} itself (per=None, both clocks, mode='stats'); drop {key}="
             )
     cols, reports = {}, {}
     for clock in ("transaction", "disclosure"):
@@ -315,4 +322,4 @@ def lag_cost(
     rows = ["total_return", "max_drawdown", "sharpe", "sortino"]
     table = pd.DataFrame({k: v[rows].astype(float) for k, v in cols.items()})
     table["cost"] = table["transaction"] - table["disclosure"]
-    return LagCost(table, reports)
+    return CopyTradeLagCost(table, reports)

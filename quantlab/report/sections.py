@@ -492,7 +492,7 @@ def overfitting(sweep: Any, dsr: float | None, pbo: Any) -> str | None:
 def events_leaderboard(events: Mapping[str, Any], top: int = 20) -> list[tuple[str, str]]:
     """The copy-trade sections of ``events``: "Copy-trade leaderboard" (``"leaderboard"``:
     a :class:`~quantlab.events.Leaderboard` or its table; the ``top`` rows) and "Cost of the
-    disclosure lag" (``"lag_cost"``: a :class:`~quantlab.events.LagCost` or its table)."""
+    disclosure lag" (``"lag_cost"``: a :class:`~quantlab.events.CopyTradeLagCost` or its table)."""
     if not isinstance(events, Mapping):
         raise DataTypeError(f"events must be a dict; got {type(events).__name__}")
     out: list[tuple[str, str]] = []

@@ -229,7 +229,7 @@ def tearsheet(
     events : dict, optional
         Trade-disclosure research, each optional: ``"leaderboard"``
         (:func:`quantlab.events.leaderboard`'s result) adds "Copy-trade leaderboard",
-        ``"lag_cost"`` (:func:`quantlab.events.lag_cost`'s) adds "Cost of the disclosure
+        ``"lag_cost"`` (:func:`quantlab.events.copy_trade_lag_cost`'s) adds "Cost of the disclosure
         lag".
     periods_per_year : float, optional
         Annualization; inferred from the index (or the backtest's setting) when omitted.

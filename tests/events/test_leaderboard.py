@@ -126,7 +126,7 @@ def test_lag_cost_compares_both_clocks():
     rng = np.random.default_rng(5)
     close, open_ = random_prices(rng, 300, SYMBOLS[:4])
     table = random_table(rng, 60, ["a", "b"], SYMBOLS[:4], "2020-02-01", "2020-12-01")
-    lag = ql.events.lag_cost(table, close, open=open_, hold=15, fees=0.001)
+    lag = ql.events.copy_trade_lag_cost(table, close, open=open_, hold=15, fees=0.001)
     for clock in ("transaction", "disclosure"):
         res, report = ql.events.copy_trade(
             table, close, open=open_, hold=15, fees=0.001, per=None, clock=clock
@@ -137,8 +137,8 @@ def test_lag_cost_compares_both_clocks():
         assert lag.reports[clock] == report
     cost = lag.table["transaction"] - lag.table["disclosure"]
     np.testing.assert_allclose(lag.table["cost"], cost)
-    with pytest.raises(ValidationError, match=r"lag_cost sets per itself"):
-        ql.events.lag_cost(table, close, per="filer")
+    with pytest.raises(ValidationError, match=r"copy_trade_lag_cost sets per itself"):
+        ql.events.copy_trade_lag_cost(table, close, per="filer")
 
 
 def test_filers_without_a_position_get_nan_rows_and_are_not_trials():

@@ -19,7 +19,7 @@ def research():
         rng, 80, ["ann", "bob", "cy"], ["AAA", "BBB", "CCC"], "2020-01-01", "2020-11-01"
     )
     board = ql.events.leaderboard(table, close, open=open_, hold=10)
-    lag = ql.events.lag_cost(table, close, open=open_, hold=10)
+    lag = ql.events.copy_trade_lag_cost(table, close, open=open_, hold=10)
     return board, lag
 
 

@@ -1,0 +1,567 @@
+"""Numba kernels of the event study: returns, per-event OLS and abnormal returns, test moments.
+
+Design. The returns panel is column-major (``(n_bars, n_assets)``, F-order, the layout of a
+pandas frame). :func:`study_kernel` groups the events by asset and runs ``prange`` over
+chunks of assets. For the asset in hand, one pass over its bars carries the *running sums*
+(count, ``sum y``, ``sum y^2``, ``sum x``, ``sum xy``, ``sum x x'`` over the bars where the
+return and every regressor are known) and copies them out at the start and end bar of each
+of its events' estimation windows (:func:`_sums_at`, into the chunk's own small buffer),
+so the sums over each estimation window are one subtraction and an event's OLS
+``alpha``, ``beta``, ``sigma`` cost O(k^3) (k = 1 for the market model) instead of a pass
+over its 250 bars. A second ``prange``, over blocks of events in their own order, then
+writes each event's output row (the event window's abnormal returns, one pass over
+``b - a + 1`` bars). Values are shifted by the asset's mean return and the regressors'
+means before summing and the window moments are centred from the sums (``Sxy = sum xy -
+n xbar ybar``); returns have means far below their standard deviations, so this keeps the
+OLS within ~1e-12 (relative) of statsmodels (the tests check 1e-9).
+
+The moments the tests need beyond the per-event outputs (the Kolari-Pynnonen residual
+cross-correlation, the Corrado ranks, the positive residuals of the sign test) are
+computed on demand for a subset of events by :func:`residual_moments` and
+:func:`rank_moments`, ``prange`` over chunks of events with per-chunk buffers summed at
+the end, so no ``(n_events, estimation)`` residual matrix is ever held in memory.
+
+Model codes: ``0`` market-adjusted (``AR = R - m``, ``sigma`` = standard deviation of the
+estimation-window ARs), ``1`` regression on the ``k`` columns of ``regressors`` (market
+model: ``k = 1``, the market return; factor model: the factor returns).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from quantlab._numba import jit, prange
+from quantlab._typing import Float64Array1D, Float64Array2D, Int64Array1D
+
+MARKET_ADJUSTED = 0
+REGRESSION = 1
+
+#: A pivot below this fraction of the diagonal's scale makes ``Sxx`` singular (constant
+#: regressor over the estimation window), and residuals below this fraction of the returns'
+#: variation are an exact fit (the asset is the market): both drop the event as
+#: "singular_estimation".
+SINGULAR_TOL = 1e-12
+
+
+class StudyInputs(NamedTuple):
+    """What :func:`study_kernel` reads.
+
+    returns : (n_bars, n_assets) F-order simple returns, NaN where undefined.
+    regressors : (n_bars, k) C-order market (k = 1) or factor returns, NaN where missing.
+    asset, day0 : (n_events,) column of each event's asset and its event-day bar.
+    """
+
+    returns: Float64Array2D
+    regressors: Float64Array2D
+    asset: Int64Array1D
+    day0: Int64Array1D
+    model: int
+    estimation: int
+    gap: int
+    start: int  # first relative day of the event window (a)
+    stop: int  # last relative day of the event window (b)
+
+
+class StudyOutputs(NamedTuple):
+    """Per-event outputs. ``W = stop - start + 1``; ``k`` regressors.
+
+    ar : (n_events, W) abnormal returns over the event window (NaN where undefined).
+    coef : (n_events, k + 1) alpha then the betas.
+    xbar : (n_events, k) regressor means over the valid estimation bars.
+    sxx_inv : (n_events, k, k) inverse of the centred cross-product matrix.
+    sigma : residual standard deviation (ddof = k + 1; market-adjusted: ddof = 1).
+    rms : sqrt(SSR / n_est), the scale of the residuals for the cross-correlation.
+    n_est : valid estimation bars.
+    n_nan : event-window bars without an abnormal return.
+    singular : 1 where the regressors were constant over the estimation window or fit the
+        returns exactly.
+    """
+
+    ar: Float64Array2D
+    coef: Float64Array2D
+    xbar: Float64Array2D
+    sxx_inv: np.ndarray
+    sigma: Float64Array1D
+    rms: Float64Array1D
+    n_est: Int64Array1D
+    n_nan: Int64Array1D
+    singular: Int64Array1D
+
+
+@jit(parallel=True)
+def simple_returns(
+    prices: Float64Array2D, low: float, high: float
+) -> tuple[Float64Array2D, Int64Array1D]:
+    """Close-to-close returns from the last valid price (F-order in, F-order out).
+
+    A NaN price gives a NaN return; the next valid bar's return is measured from the last
+    valid price (the data contract's carry), so a multi-bar move lands on that bar. Also
+    counts, per asset, the prices that are not NaN and not within ``[low, high]`` (infinite,
+    non-positive or out of range): the caller re-validates with the library's messages
+    when any is found, so valid panels are read once.
+    """
+    n_bars, n_assets = prices.shape
+    out = np.empty((n_assets, n_bars)).T  # F-order
+    bad = np.zeros(n_assets, dtype=np.int64)
+    for j in prange(n_assets):
+        last = np.nan
+        for t in range(n_bars):
+            p = prices[t, j]
+            if np.isnan(p):
+                out[t, j] = np.nan
+                continue
+            if not (low <= p <= high):
+                bad[j] += 1
+            out[t, j] = p / last - 1.0  # NaN while no previous price
+            last = p
+    return out, bad
+
+
+@jit(parallel=True)
+def equal_weight_market(returns: Float64Array2D) -> Float64Array1D:
+    """Mean of the valid returns of each bar (NaN where no asset has one).
+
+    ``prange`` over chunks of assets (contiguous columns of the F-order panel), each chunk
+    summing into its own row of the buffers.
+    """
+    n_bars, n_assets = returns.shape
+    n_chunks = max(min(n_assets, 16), 1)
+    step = (n_assets + n_chunks - 1) // n_chunks
+    total = np.zeros((n_chunks, n_bars))
+    count = np.zeros((n_chunks, n_bars))
+    for c in prange(n_chunks):
+        for j in range(c * step, min(n_assets, (c + 1) * step)):
+            for t in range(n_bars):
+                r = returns[t, j]
+                if not np.isnan(r):
+                    total[c, t] += r
+                    count[c, t] += 1.0
+    s = total.sum(axis=0)
+    n = count.sum(axis=0)
+    out = np.full(n_bars, np.nan)
+    for t in range(n_bars):
+        if n[t] > 0:
+            out[t] = s[t] / n[t]
+    return out
+
+
+@jit(inline=True)
+def _valid_row(regressors: Float64Array2D, t: int) -> bool:
+    for j in range(regressors.shape[1]):
+        if np.isnan(regressors[t, j]):
+            return False
+    return True
+
+
+@jit(inline=True)
+def _invert(a: Float64Array2D, inv: Float64Array2D, work: Float64Array2D) -> bool:
+    """Gauss-Jordan with partial pivoting: ``inv = a^-1``; False when ``a`` is singular."""
+    k = a.shape[0]
+    scale = 0.0
+    for i in range(k):
+        scale = max(scale, abs(a[i, i]))
+        for j in range(k):
+            work[i, j] = a[i, j]
+            inv[i, j] = 1.0 if i == j else 0.0
+    if scale == 0.0:
+        return False
+    for col in range(k):
+        piv = col
+        for r in range(col + 1, k):
+            if abs(work[r, col]) > abs(work[piv, col]):
+                piv = r
+        if abs(work[piv, col]) <= SINGULAR_TOL * scale:
+            return False
+        if piv != col:
+            for j in range(k):
+                work[col, j], work[piv, j] = work[piv, j], work[col, j]
+                inv[col, j], inv[piv, j] = inv[piv, j], inv[col, j]
+        d = work[col, col]
+        for j in range(k):
+            work[col, j] /= d
+            inv[col, j] /= d
+        for r in range(k):
+            if r != col:
+                f = work[r, col]
+                if f != 0.0:
+                    for j in range(k):
+                        work[r, j] -= f * work[col, j]
+                        inv[r, j] -= f * inv[col, j]
+    return True
+
+
+@jit(inline=True)
+def _normal_return(
+    regressors: Float64Array2D, t: int, coef: Float64Array2D, e: int, model: int
+) -> float:
+    """``alpha_e + x_t' beta_e`` (market-adjusted: ``x_t``); reads ``coef[e]`` in place."""
+    if model == MARKET_ADJUSTED:
+        return regressors[t, 0]
+    nr = coef[e, 0]
+    for j in range(regressors.shape[1]):
+        nr += coef[e, j + 1] * regressors[t, j]
+    return nr
+
+
+@jit(inline=True)
+def _n_terms(k: int) -> int:
+    """Running sums per bar: count, y, y^2, x_p (k), x_p y (k), x_p x_q for q <= p."""
+    return 3 + 2 * k + k * (k + 1) // 2
+
+
+@jit(inline=True)
+def _sums_at(
+    returns: Float64Array2D,
+    x: Float64Array2D,
+    j: int,
+    model: int,
+    shift: Float64Array1D,
+    bounds: Int64Array1D,
+    snap: Float64Array2D,
+) -> None:
+    """``snap[i]`` = running sums over the bars ``< bounds[i]`` of asset ``j``.
+
+    One pass over the bars with the sums of :func:`_n_terms` (over the bars where the
+    return and every regressor are known, on shifted values ``y - shift[0]``, ``x_p -
+    shift[p + 1]``; market-adjusted: ``y - x_0 - shift[0]``), copied out at each bound;
+    it stops after the last bound.
+    """
+    n_bars = returns.shape[0]
+    k = x.shape[1]
+    n_terms = snap.shape[1]
+    order = np.argsort(bounds)
+    acc = np.zeros(n_terms)
+    nb = bounds.shape[0]
+    bi = 0
+    for t in range(n_bars + 1):
+        while bi < nb and bounds[order[bi]] == t:
+            for i in range(n_terms):
+                snap[order[bi], i] = acc[i]
+            bi += 1
+        if bi == nb or t == n_bars:
+            break
+        y = returns[t, j]
+        if np.isnan(y) or not _valid_row(x, t):
+            continue
+        if model == MARKET_ADJUSTED:
+            y -= x[t, 0]
+        y -= shift[0]
+        acc[0] += 1.0
+        acc[1] += y
+        acc[2] += y * y
+        if model == MARKET_ADJUSTED:
+            continue
+        col = 3 + 2 * k
+        for p in range(k):
+            xp = x[t, p] - shift[p + 1]
+            acc[3 + p] += xp
+            acc[3 + k + p] += xp * y
+            for q in range(p + 1):
+                acc[col] += xp * (x[t, q] - shift[q + 1])
+                col += 1
+
+
+@jit(parallel=True)
+def study_kernel(inp: StudyInputs) -> StudyOutputs:
+    """Fit the normal-return model of every event and compute its abnormal returns.
+
+    Events are grouped by asset; ``prange`` runs over chunks of assets. For each asset one
+    pass of running sums over the bars is copied out at the bounds of its events'
+    estimation windows (:func:`_sums_at`), so each window's sums are one subtraction and
+    each event's OLS costs O(k^3) instead of a pass over its window. The values are shifted
+    by the asset's mean return and the regressors' means over the panel before summing,
+    and the moments are centred from the window sums (``Sxy = sum xy - n xbar ybar``);
+    with returns (means far below their standard deviations) this loses no more than a
+    few digits of float64.
+    """
+    returns, x = inp.returns, inp.regressors
+    n_bars, n_assets = returns.shape
+    n_events = inp.asset.shape[0]
+    k = x.shape[1]
+    width = inp.stop - inp.start + 1
+    ar = np.empty((n_events, width))  # every element is written below (first touch in prange)
+    coef = np.full((n_events, k + 1), np.nan)
+    xbar = np.full((n_events, k), np.nan)
+    sxx_inv = np.full((n_events, k, k), np.nan)
+    sigma = np.full(n_events, np.nan)
+    rms = np.full(n_events, np.nan)
+    n_est = np.zeros(n_events, dtype=np.int64)
+    n_nan = np.zeros(n_events, dtype=np.int64)
+    singular = np.zeros(n_events, dtype=np.int64)
+    # events grouped by asset (CSR: ptr[j]..ptr[j + 1] in order)
+    order = np.argsort(inp.asset, kind="mergesort")
+    ptr = np.zeros(n_assets + 1, dtype=np.int64)
+    for e in range(n_events):
+        ptr[inp.asset[e] + 1] += 1
+    for j in range(n_assets):
+        ptr[j + 1] += ptr[j]
+    x_shift = np.zeros(k)
+    for p in range(k):
+        total = 0.0
+        cnt = 0
+        for t in range(n_bars):
+            if not np.isnan(x[t, p]):
+                total += x[t, p]
+                cnt += 1
+        x_shift[p] = total / cnt if cnt > 0 else 0.0
+    n_terms = _n_terms(k)
+    n_chunks = max(min(n_assets, 64), 1)
+    step = (n_assets + n_chunks - 1) // n_chunks
+    for c in prange(n_chunks):
+        shift = np.empty(k + 1)
+        sxx = np.empty((k, k))
+        inv = np.empty((k, k))
+        work = np.empty((k, k))
+        sxy = np.empty(k)
+        mx = np.empty(k)
+        for j in range(c * step, min(n_assets, (c + 1) * step)):
+            m = ptr[j + 1] - ptr[j]
+            if m == 0:
+                continue
+            # shift: the asset's mean (excess) return over the panel, the regressors' means
+            total = 0.0
+            cnt = 0
+            for t in range(n_bars):
+                y = returns[t, j]
+                if not np.isnan(y) and _valid_row(x, t):
+                    total += y - x[t, 0] if inp.model == MARKET_ADJUSTED else y
+                    cnt += 1
+            shift[0] = total / cnt if cnt > 0 else 0.0
+            for p in range(k):
+                shift[p + 1] = x_shift[p]
+            # estimation windows [start, stop) clipped to the history; sums at their bounds
+            bounds = np.empty(2 * m, dtype=np.int64)
+            for ii in range(m):
+                e = order[ptr[j] + ii]
+                first_event = inp.day0[e] + inp.start
+                bounds[2 * ii] = max(first_event - inp.gap - inp.estimation, 0)
+                bounds[2 * ii + 1] = max(first_event - inp.gap, 0)
+            snap = np.empty((2 * m, n_terms))
+            _sums_at(returns, x, j, inp.model, shift, bounds, snap)
+            for ii in range(m):
+                e = order[ptr[j] + ii]
+                first_event = inp.day0[e] + inp.start
+                lo = 2 * ii
+                hi = 2 * ii + 1
+                n = int(snap[hi, 0] - snap[lo, 0] + 0.5)
+                n_est[e] = n
+                if n == 0:
+                    ar[e, :] = np.nan
+                    continue
+                my = (snap[hi, 1] - snap[lo, 1]) / n
+                syy = (snap[hi, 2] - snap[lo, 2]) - n * my * my
+                if inp.model == MARKET_ADJUSTED:
+                    coef[e, 0] = 0.0
+                    coef[e, 1] = 1.0
+                    mx[0] = 0.0
+                    ssr = syy
+                    df = n - 1
+                    for p in range(k):
+                        for q in range(k):
+                            sxx_inv[e, p, q] = 0.0
+                else:
+                    for p in range(k):
+                        mx[p] = (snap[hi, 3 + p] - snap[lo, 3 + p]) / n
+                    for p in range(k):
+                        sxy[p] = (snap[hi, 3 + k + p] - snap[lo, 3 + k + p]) - (n * mx[p] * my)
+                    col = 3 + 2 * k
+                    for p in range(k):
+                        for q in range(p + 1):
+                            v = (snap[hi, col] - snap[lo, col]) - n * mx[p] * mx[q]
+                            sxx[p, q] = v
+                            sxx[q, p] = v
+                            col += 1
+                    if not _invert(sxx, inv, work):
+                        singular[e] = 1
+                        ar[e, :] = np.nan
+                        continue
+                    ssr = syy
+                    alpha = my + shift[0]
+                    for p in range(k):
+                        b = 0.0
+                        for q in range(k):
+                            b += inv[p, q] * sxy[q]
+                        ssr -= b * sxy[p]
+                        alpha -= b * (mx[p] + shift[p + 1])
+                        coef[e, p + 1] = b
+                        for q in range(k):
+                            sxx_inv[e, p, q] = inv[p, q]
+                    coef[e, 0] = alpha
+                    df = n - k - 1
+                if ssr <= SINGULAR_TOL * syy or syy <= 0.0:  # an exact fit: no residual noise
+                    singular[e] = 1
+                    ar[e, :] = np.nan
+                    continue
+                for p in range(k):
+                    xbar[e, p] = mx[p] + shift[p + 1]
+                sigma[e] = np.sqrt(ssr / df) if df > 0 else np.nan
+                rms[e] = np.sqrt(ssr / n)
+    # event windows, in the events' own order: each chunk writes one block of rows of ``ar``
+    ev_chunks = max(min(n_events, 64), 1)
+    ev_step = (n_events + ev_chunks - 1) // ev_chunks
+    for c in prange(ev_chunks):
+        for e in range(c * ev_step, min(n_events, (c + 1) * ev_step)):
+            if np.isnan(sigma[e]):  # no fit (short, singular): no abnormal returns
+                ar[e, :] = np.nan
+                continue
+            j = inp.asset[e]
+            first_event = inp.day0[e] + inp.start
+            miss = 0
+            for w in range(width):
+                t = first_event + w
+                y = returns[t, j]
+                if np.isnan(y) or not _valid_row(x, t):
+                    ar[e, w] = np.nan
+                    miss += 1
+                    continue
+                ar[e, w] = y - _normal_return(x, t, coef, e, inp.model)
+            n_nan[e] = miss
+    return StudyOutputs(ar, coef, xbar, sxx_inv, sigma, rms, n_est, n_nan, singular)
+
+
+@jit(parallel=True)
+def residual_moments(
+    inp: StudyInputs, coef: Float64Array2D, rms: Float64Array1D, subset: Int64Array1D
+) -> tuple[Float64Array1D, Float64Array1D]:
+    """Calendar sums ``S_t = sum_i z_it`` and ``Q_t = sum_i z_it^2`` of the standardized
+    estimation residuals ``z_it = e_it / rms_i`` of the events in ``subset`` (market-adjusted
+    model: ``e_it`` = the AR minus its estimation-window mean).
+
+    ``sum_t (S_t^2 - Q_t) = sum_{i != j} sum_t z_it z_jt`` is the numerator of the
+    Kolari-Pynnonen average residual cross-correlation.
+    """
+    returns, x = inp.returns, inp.regressors
+    n_bars = returns.shape[0]
+    n_sub = subset.shape[0]
+    n_chunks = max(min(n_sub, 16), 1)
+    step = (n_sub + n_chunks - 1) // n_chunks
+    s_buf = np.zeros((n_chunks, n_bars))
+    q_buf = np.zeros((n_chunks, n_bars))
+    for c in prange(n_chunks):
+        for i in range(c * step, min(n_sub, (c + 1) * step)):
+            e = subset[i]
+            j = inp.asset[e]
+            est_stop = inp.day0[e] + inp.start - inp.gap
+            est_start = max(est_stop - inp.estimation, 0)
+            scale = rms[e]
+            if not scale > 0.0:
+                continue
+            center = 0.0  # OLS residuals have mean zero; market-adjusted ARs are centred here
+            if inp.model == MARKET_ADJUSTED:
+                n = 0
+                for t in range(est_start, est_stop):
+                    y = returns[t, j]
+                    if not (np.isnan(y) or not _valid_row(x, t)):
+                        center += y - x[t, 0]
+                        n += 1
+                center /= max(n, 1)
+            for t in range(est_start, est_stop):
+                y = returns[t, j]
+                if np.isnan(y) or not _valid_row(x, t):
+                    continue
+                z = (y - _normal_return(x, t, coef, e, inp.model) - center) / scale
+                s_buf[c, t] += z
+                q_buf[c, t] += z * z
+    return s_buf.sum(axis=0), q_buf.sum(axis=0)
+
+
+@jit(parallel=True)
+def rank_moments(
+    inp: StudyInputs, coef: Float64Array2D, ar: Float64Array2D, subset: Int64Array1D
+) -> tuple[Float64Array1D, Float64Array1D, Int64Array1D]:
+    """Corrado-Zivney ranks: per relative day, ``sum_i (U_it - 1/2)`` and the count of events;
+    and per event of ``subset`` its positive estimation residuals (generalized sign test).
+
+    Relative days are laid out as the ``estimation`` days of the estimation window (the
+    first ones may be missing near the start of the history) then the event window. Each
+    event's valid abnormal returns over both windows are ranked together (ties get their
+    average rank) and ``U_it = rank / (M_i + 1)`` with ``M_i`` of them.
+    """
+    returns, x = inp.returns, inp.regressors
+    length = inp.estimation
+    width = ar.shape[1]
+    total = length + width
+    n_sub = subset.shape[0]
+    n_chunks = max(min(n_sub, 16), 1)
+    step = (n_sub + n_chunks - 1) // n_chunks
+    u_buf = np.zeros((n_chunks, total))
+    n_buf = np.zeros((n_chunks, total))
+    n_pos = np.zeros(n_sub, dtype=np.int64)
+    for c in prange(n_chunks):
+        vals = np.empty(total)
+        pos = np.empty(total, dtype=np.int64)
+        ranks = np.empty(total)
+        for i in range(c * step, min(n_sub, (c + 1) * step)):
+            e = subset[i]
+            j = inp.asset[e]
+            est_stop = inp.day0[e] + inp.start - inp.gap
+            m = 0
+            for d in range(length):
+                t = est_stop - length + d
+                if t < 0:
+                    continue
+                y = returns[t, j]
+                if np.isnan(y) or not _valid_row(x, t):
+                    continue
+                vals[m] = y - _normal_return(x, t, coef, e, inp.model)
+                if vals[m] > 0.0:
+                    n_pos[i] += 1
+                pos[m] = d
+                m += 1
+            for w in range(width):
+                if not np.isnan(ar[e, w]):
+                    vals[m] = ar[e, w]
+                    pos[m] = length + w
+                    m += 1
+            if m == 0:
+                continue
+            order = np.argsort(vals[:m], kind="mergesort")
+            r = 0
+            while r < m:  # average ranks over ties
+                s = r
+                while s + 1 < m and vals[order[s + 1]] == vals[order[r]]:
+                    s += 1
+                avg = 0.5 * (r + s) + 1.0
+                for q in range(r, s + 1):
+                    ranks[order[q]] = avg
+                r = s + 1
+            for q in range(m):
+                u_buf[c, pos[q]] += ranks[q] / (m + 1.0) - 0.5
+                n_buf[c, pos[q]] += 1.0
+    return u_buf.sum(axis=0), n_buf.sum(axis=0), n_pos
+
+
+@jit()
+def overlap_drops(key: Int64Array1D, day0: Int64Array1D, span: int) -> np.ndarray:
+    """Events (sorted by ``key`` then ``day0``) whose day 0 lies within ``span`` bars after
+    the day 0 of the last kept event of the same key: True = dropped as an overlap."""
+    n = key.shape[0]
+    drop = np.zeros(n, dtype=np.bool_)
+    last_key = -1
+    last_day = 0
+    for i in range(n):
+        if key[i] == last_key and day0[i] <= last_day + span:
+            drop[i] = True
+            continue
+        last_key = key[i]
+        last_day = day0[i]
+    return drop
+
+
+@jit(parallel=True)
+def window_sums(ar: Float64Array2D, lo: int, hi: int) -> Float64Array1D:
+    """Sum of each row's non-NaN values over columns ``[lo, hi)`` (NaN if there are none)."""
+    n = ar.shape[0]
+    out = np.empty(n)
+    for i in prange(n):
+        s = 0.0
+        valid = False
+        for w in range(lo, hi):
+            v = ar[i, w]
+            if not np.isnan(v):
+                s += v
+                valid = True
+        out[i] = s if valid else np.nan
+    return out
