@@ -310,7 +310,8 @@ def copy_trade_lag_cost(
     for key in ("per", "clock", "mode"):
         if key in kwargs:
             raise ValidationError(
-                f"copy_trade_lag_cost sets {key} itself (per=None, both clocks, mode='stats'); drop {key}="
+                f"copy_trade_lag_cost sets {key} itself (per=None, both clocks, "
+                f"mode='stats'); drop {key}="
             )
     cols, reports = {}, {}
     for clock in ("transaction", "disclosure"):
