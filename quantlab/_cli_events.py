@@ -57,7 +57,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     from quantlab.data import check_symbols, load_ohlcv, read_disclosures
 
     table, report = read_disclosures(args.disclosures, layout=args.layout)
-    print(f"{args.disclosures}: {report}", file=sys.stderr)
+    print(str(report), file=sys.stderr)
     if table.empty:
         raise ParameterError(
             f"--disclosures {args.disclosures}: no usable disclosure was read "
@@ -92,9 +92,9 @@ def _emit(frame: Any, fmt: str) -> None:
 def _cmd_study(args: argparse.Namespace) -> int:
     import quantlab as ql
 
-    table, data = _inputs(args)
     window = _pair(args.window, "window")
     car = _pair(args.car, "car") if args.car else (max(window[0], 0), window[1])
+    table, data = _inputs(args)
     options = dict(
         model=args.model,
         estimation=args.estimation,
