@@ -3,12 +3,12 @@
 At a rebalance bar the portfolio value ``V = cash + sum(position * price)`` is taken at
 the execution prices (the last valid close for an asset without a price on that bar);
 each asset with a target weight ``w`` is traded towards ``w * V / price`` units. Orders
-are executed in ascending order of their value, so every sale happens before any
-purchase and the cash exists; a purchase the remaining cash cannot cover is filled
-partially. A NaN weight leaves that asset's position unchanged; a row of NaN weights does
-not rebalance. When the gross target exposure ``sum(|w|)`` exceeds ``max_leverage`` the
-weights are scaled down proportionally. A trade smaller in value than ``min_trade`` is
-skipped.
+are executed in ascending order of their value ``w * V - position * price`` (equal values
+in column order), so every sale happens before any purchase and the cash exists; a
+purchase the remaining cash cannot cover is filled partially. A NaN weight leaves that
+asset's position unchanged; a row of NaN weights does not rebalance. When the gross
+target exposure ``sum(|w|)`` exceeds ``max_leverage`` the weights are scaled down
+proportionally. A trade smaller in value than ``min_trade`` is skipped.
 
 Memory layout: the weights are read column-major (``(n_cols, n_rows)``, each column
 contiguous, the layout of a pandas frame, so no copy): a portfolio walks its own columns
@@ -184,13 +184,17 @@ def _simulate_group(
                     p = trade_price[e, asset[j]]
                     if np.isnan(w) or np.isnan(p) or value <= 0.0:
                         continue
-                    d = w * scale * value / p - pos[j]
+                    target = w * scale * value
+                    d = target / p - pos[j]
                     if is_close(d, 0.0) or abs(d) * p < min_trade:
                         continue
                     delta[j] = d
                     # insertion by ascending order value, after any equal one (stable):
-                    # sales first, small purchases before large ones
-                    val = d * p
+                    # sales first, small purchases before large ones. The value is
+                    # target - pos * p, not d * p: equal targets then tie exactly
+                    # ((w * V / p) * p is off by an ulp, in a price-dependent direction),
+                    # and the tie keeps the column order, as vectorbt's call_seq="auto"
+                    val = target - pos[j] * p
                     v = m - 1
                     while v >= 0 and seq_val[v] > val:
                         seq[v + 1] = seq[v]

@@ -682,10 +682,12 @@ def from_weights(
                 for j in range(k):
                     if math.isnan(w[j]) or math.isnan(exec_px[j]) or value <= 0.0:
                         continue
-                    delta = w[j] * scale * value / exec_px[j] - acct.pos[j]
+                    target = w[j] * scale * value
+                    delta = target / exec_px[j] - acct.pos[j]
                     if _close(delta, 0.0) or abs(delta) * exec_px[j] < min_trade_g:
                         continue
-                    trades.append((delta * exec_px[j], j, delta))
+                    # order value = target value - held value: equal targets tie exactly
+                    trades.append((target - acct.pos[j] * exec_px[j], j, delta))
                 trades.sort(key=lambda t: t[0])  # sales first (stable on ties)
                 for _, j, delta in trades:
                     if delta < 0.0:
