@@ -30,6 +30,29 @@ class Direction(IntEnum):
     SHORT = 1
 
 
+class SizeType(IntEnum):
+    """How an order's ``size`` reads: units, cash value, or a fraction of available cash."""
+
+    AMOUNT = 0
+    VALUE = 1
+    PERCENT = 2
+
+
+class SignalDirection(IntEnum):
+    """Which positions ``from_signals``' entries open."""
+
+    LONG = 0
+    SHORT = 1
+    BOTH = 2
+
+
+class FillPrice(IntEnum):
+    """Where a decision fills: the decision bar's close or the next bar's open."""
+
+    CLOSE = 0
+    NEXT_OPEN = 1
+
+
 class TradeStatus(IntEnum):
     OPEN = 0
     CLOSED = 1
@@ -83,4 +106,14 @@ trade_dt = np.dtype(
     align=True,
 )
 
-__all__ = ["Side", "Direction", "TradeStatus", "ExitReason", "order_dt", "trade_dt"]
+__all__ = [
+    "Side",
+    "Direction",
+    "SizeType",
+    "SignalDirection",
+    "FillPrice",
+    "TradeStatus",
+    "ExitReason",
+    "order_dt",
+    "trade_dt",
+]

@@ -43,7 +43,7 @@ engine's behaviour where it is sensible; the tag ``DECISION`` marks them below):
 * D12 ``from_weights`` values the portfolio at the execution prices, falling back on the
       last valid close of earlier bars for an asset without a price; ``max_leverage`` is
       applied to the gross of the non-NaN weights of the row; the trades are executed in
-      ascending order of ``delta * price`` (ties keep the column order).
+      ascending order of ``target value - held value`` (exact ties keep the column order).
 * D13 A calendar ``rebalance`` alias: the first bar and the last bar of every period in the
       index; the period of a bar is found by rolling its date forward to the alias' anchor.
 """
