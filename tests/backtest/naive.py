@@ -44,6 +44,9 @@ engine's behaviour where it is sensible; the tag ``DECISION`` marks them below):
       last valid close of earlier bars for an asset without a price; ``max_leverage`` is
       applied to the gross of the non-NaN weights of the row; the trades are executed in
       ascending order of ``target value - held value`` (exact ties keep the column order).
+* D14 Shared cash (``from_signals_shared``): per bar and group every column's order is
+      decided first, then the orders run in ascending order of their approximate value
+      (stable); ``max_positions`` / ``max_weight`` apply to entries from flat as they run.
 * D13 A calendar ``rebalance`` alias: the first bar and the last bar of every period in the
       index; the period of a bar is found by rolling its date forward to the alias' anchor.
 """

@@ -260,3 +260,25 @@ def test_bad_grouping_arguments_are_refused(market: dict) -> None:
         ql.backtest.from_signals(m["close"], ent, ext, group_by=[0, 1] * 4, cash_sharing=True)
     with pytest.raises(ql.errors.ShapeError, match="one label per column; got 3 labels for 8"):
         ql.backtest.from_signals(m["close"], ent, ext, group_by=[0, 0, 1], cash_sharing=True)
+
+
+def test_nan_prices_match_naive_twin(market: dict) -> None:
+    """A NaN close: that asset does not trade on the bar; its holding keeps its last value."""
+    m = market
+    rng = np.random.default_rng(3)
+    close = m["close"].copy()
+    close[rng.random(close.shape) < 0.1] = np.nan
+    close.iloc[:5, 0] = np.nan  # leading NaN bars
+    n_groups = 10
+    ent = m["entries"].iloc[:, : n_groups * N_ASSETS]
+    ext = m["exits"].iloc[:, : n_groups * N_ASSETS]
+    kw = {"size": 0.4, "size_type": "percent", "fees": 0.001, "max_positions": 3}
+    res = ql.backtest.from_signals(close, ent, ext, group_by="basket", cash_sharing=True, **kw)
+    wide = pd.DataFrame(np.tile(close.to_numpy(), n_groups), index=close.index, columns=ent.columns)
+    groups = [c // N_ASSETS for c in range(n_groups * N_ASSETS)]
+    ref = naive.from_signals_shared(wide, ent, ext, groups, **kw)
+    np.testing.assert_allclose(res.equity.to_numpy(), ref.equity, rtol=1e-9, atol=1e-9)
+    stats = ql.backtest.from_signals(
+        close, ent, ext, group_by="basket", cash_sharing=True, mode="stats", **kw
+    )
+    np.testing.assert_allclose(stats.table["final_value"].to_numpy(), ref.equity[-1], rtol=1e-12)
