@@ -11,8 +11,15 @@ import numpy as np
 
 from quantlab._numba import jit, prange
 from quantlab.backtest._execution import book_fill
+from quantlab.backtest.records import Direction, ExitReason, Side, TradeStatus
 
-SIDE_BUY = 0
+# the enums of records.py as plain ints (numba folds module globals into constants)
+SIDE_BUY = int(Side.BUY)
+LONG = int(Direction.LONG)
+SHORT = int(Direction.SHORT)
+OPEN = int(TradeStatus.OPEN)
+CLOSED = int(TradeStatus.CLOSED)
+R_END = int(ExitReason.END)
 
 
 def _positions_from_orders(
@@ -137,8 +144,8 @@ def trades_from_orders(
                 cost = closing * entry_price + efees
                 tr["ret"] = pnl / cost if cost != 0.0 else np.nan
                 tr["duration"] = o["idx"] - entry_idx
-                tr["direction"] = 0 if pos > 0.0 else 1
-                tr["status"] = 1
+                tr["direction"] = LONG if pos > 0.0 else SHORT
+                tr["status"] = CLOSED
                 tr["exit_reason"] = o["reason"]
                 t += 1
             if new_pos != 0.0 and (pos == 0.0 or (pos > 0.0) != (new_pos > 0.0)):
@@ -155,10 +162,10 @@ def trades_from_orders(
             size = abs(pos)
             if pos > 0.0:
                 pnl = size * (last - entry_price) - entry_fees
-                direction = 0
+                direction = LONG
             else:
                 pnl = size * (entry_price - last) - entry_fees
-                direction = 1
+                direction = SHORT
             tr = trades[t]
             tr["id"] = t
             tr["col"] = c
@@ -174,8 +181,8 @@ def trades_from_orders(
             tr["ret"] = pnl / cost if cost != 0.0 else np.nan
             tr["duration"] = n_bars - 1 - entry_idx
             tr["direction"] = direction
-            tr["status"] = 0
-            tr["exit_reason"] = 5
+            tr["status"] = OPEN
+            tr["exit_reason"] = R_END
             t += 1
     return t
 

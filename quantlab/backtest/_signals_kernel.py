@@ -27,28 +27,37 @@ import numpy as np
 
 from quantlab._numba import jit
 from quantlab.backtest import _stats as S
-from quantlab.backtest._execution import book_fill, buy, sell, snap
+from quantlab.backtest._execution import (
+    NO_ORDER,
+    SIDE_BUY,
+    SIDE_SELL,
+    Costs,
+    Intent,
+    book_fill,
+    execute,
+    no_order,
+    snap,
+)
+from quantlab.backtest.records import ExitReason, FillPrice, SignalDirection, SizeType
 
-SIZE_AMOUNT = 0
-SIZE_VALUE = 1
-SIZE_PERCENT = 2
+# the enums of records.py as plain ints (numba folds module globals into constants)
+SIZE_AMOUNT = int(SizeType.AMOUNT)
+SIZE_VALUE = int(SizeType.VALUE)
+SIZE_PERCENT = int(SizeType.PERCENT)
 
-DIR_LONG = 0
-DIR_SHORT = 1
-DIR_BOTH = 2
+DIR_LONG = int(SignalDirection.LONG)
+DIR_SHORT = int(SignalDirection.SHORT)
+DIR_BOTH = int(SignalDirection.BOTH)
 
-PRICE_CLOSE = 0
-PRICE_NEXT_OPEN = 1
+PRICE_CLOSE = int(FillPrice.CLOSE)
+PRICE_NEXT_OPEN = int(FillPrice.NEXT_OPEN)
 
-# order record fields are written positionally: see records.order_dt
-SIDE_BUY = 0
-SIDE_SELL = 1
-R_NONE = -1
-R_SIGNAL = 0
-R_SL = 1
-R_TP = 2
-R_TRAIL = 3
-R_TIME = 4
+R_NONE = int(ExitReason.NONE)
+R_SIGNAL = int(ExitReason.SIGNAL)
+R_SL = int(ExitReason.STOP_LOSS)
+R_TP = int(ExitReason.TAKE_PROFIT)
+R_TRAIL = int(ExitReason.TRAILING_STOP)
+R_TIME = int(ExitReason.TIME_STOP)
 
 # per-column state
 CASH = 0
@@ -107,86 +116,68 @@ def flex(a: np.ndarray, col: int) -> float:
 
 
 @jit()
-def _execute(
+def column_costs(par: SignalParams, col: int) -> Costs:
+    """Column ``col``'s costs and size rules, gathered once per simulation."""
+    return Costs(
+        flex(par.fees, col),
+        flex(par.fixed_fees, col),
+        flex(par.slippage, col),
+        flex(par.min_size, col),
+        flex(par.granularity, col),
+    )
+
+
+class Stops(NamedTuple):
+    """A column's stop rules (NaN disables one)."""
+
+    sl: float  # stop-loss, fraction of the entry price
+    tp: float  # take-profit, fraction of the entry price
+    trail: bool  # the stop-loss trails the extreme since entry
+    time: float  # bars in the position
+
+
+@jit()
+def _order(
     st: np.ndarray,
     stats: np.ndarray,
-    is_buy: bool,
-    size: float,
+    intent: Intent,
     price: float,
-    base_price: float,
-    fees: float,
-    fixed_fees: float,
-    slippage: float,
-    min_size: float,
-    granularity: float,
-    percent: float,
-    reduce_only: bool,
-    reason: int,
+    costs: Costs,
     i: int,
     col: int,
     orders: np.ndarray,
     oidx: int,
 ) -> bool:
-    """Execute one order against the column state; record it; book trade statistics."""
+    """Execute one intent against the column state; record it; book trade statistics."""
     prev_pos = st[POS]
-    if is_buy:
-        filled, cash, pos, debt, free, fsize, fprice, fpaid = buy(
-            st[CASH],
-            prev_pos,
-            st[DEBT],
-            st[FREE],
-            size,
-            price,
-            fees,
-            fixed_fees,
-            slippage,
-            min_size,
-            granularity,
-            percent,
-            reduce_only,
-        )
-    else:
-        filled, cash, pos, debt, free, fsize, fprice, fpaid = sell(
-            st[CASH],
-            prev_pos,
-            st[DEBT],
-            st[FREE],
-            size,
-            price,
-            fees,
-            fixed_fees,
-            slippage,
-            min_size,
-            granularity,
-            percent,
-            reduce_only,
-        )
-    if not filled:
+    f = execute(st[CASH], prev_pos, st[DEBT], st[FREE], intent, price, costs)
+    if not f.filled:
         return False
-    st[CASH] = snap(cash)
-    st[POS] = pos
-    st[DEBT] = debt
-    st[FREE] = free
+    is_buy = intent.side == SIDE_BUY
+    st[CASH] = snap(f.cash)
+    st[POS] = f.position
+    st[DEBT] = f.debt
+    st[FREE] = f.free_cash
     if oidx >= 0:
         rec = orders[oidx]
         rec["id"] = oidx
         rec["col"] = col
         rec["idx"] = i
-        rec["size"] = fsize
-        rec["price"] = fprice
-        rec["fees"] = fpaid
-        rec["side"] = SIDE_BUY if is_buy else SIDE_SELL
-        rec["reason"] = reason
+        rec["size"] = f.size
+        rec["price"] = f.price
+        rec["fees"] = f.fees
+        rec["side"] = intent.side
+        rec["reason"] = intent.reason
     stats[S.N_ORDERS] += 1.0
-    stats[S.TOTAL_FEES] += fpaid
+    stats[S.TOTAL_FEES] += f.fees
 
     closed, pnl, e_size, e_price, e_fees, opened = book_fill(
         prev_pos,
-        pos,
+        f.position,
         is_buy,
-        fsize,
-        fprice,
-        fpaid,
+        f.size,
+        f.price,
+        f.fees,
         st[ENTRY_SIZE],
         st[ENTRY_PRICE],
         st[ENTRY_FEES],
@@ -198,36 +189,24 @@ def _execute(
         S.stats_trade_closed(stats, pnl)
     if opened:
         st[ENTRY_IDX] = i
-        st[ENTRY_BASE] = base_price
-        st[PEAK] = base_price
+        st[ENTRY_BASE] = price  # stops are relative to the order price before slippage
+        st[PEAK] = price
         stats[S.N_TRADES] += 1.0
-    if pos == 0.0:
+    if f.position == 0.0:
         st[ENTRY_IDX] = -1.0
     return True
 
 
-@jit(inline=True)
-def _act(
-    st: np.ndarray,
-    stats: np.ndarray,
-    le: bool,
-    lx: bool,
-    se: bool,
-    sx: bool,
-    price: float,
-    size: float,
-    size_type: int,
-    fees: float,
-    fixed_fees: float,
-    slippage: float,
-    min_size: float,
-    granularity: float,
-    i: int,
-    col: int,
-    orders: np.ndarray,
-    oidx: int,
-) -> bool:
-    """Resolve direction-aware signals against the position and execute the order."""
+@jit()
+def _signal_intent(
+    pos: float, le: bool, lx: bool, se: bool, sx: bool, size: float, size_type: int
+) -> Intent:
+    """The order that direction-aware signals ask of a column holding ``pos`` units.
+
+    An entry and an exit of one side on the same bar cancel, as do a long and a short
+    entry; an entry against the open position reverses it in one order; an entry while
+    in a position of its own side is ignored (no pyramiding).
+    """
     if le and lx:
         le = False
         lx = False
@@ -237,275 +216,39 @@ def _act(
     if le and se:
         le = False
         se = False
-    pos = st[POS]
     if pos > 0.0:
-        if se:  # reverse long -> short in one order
-            if size_type == SIZE_PERCENT:
-                adj = price * (1.0 - slippage)
-                total_free = st[FREE] + pos * adj * (1.0 - fees)
-                max_short = max(total_free - fixed_fees, 0.0) / (adj * (1.0 + fees))
-                return _execute(
-                    st,
-                    stats,
-                    False,
-                    pos + size * max_short,
-                    price,
-                    price,
-                    fees,
-                    fixed_fees,
-                    slippage,
-                    min_size,
-                    granularity,
-                    np.nan,
-                    False,
-                    R_SIGNAL,
-                    i,
-                    col,
-                    orders,
-                    oidx,
-                )
-            if np.isinf(size):
-                return _execute(
-                    st,
-                    stats,
-                    False,
-                    np.inf,
-                    price,
-                    price,
-                    fees,
-                    fixed_fees,
-                    slippage,
-                    min_size,
-                    granularity,
-                    1.0,
-                    False,
-                    R_SIGNAL,
-                    i,
-                    col,
-                    orders,
-                    oidx,
-                )
-            amount = size / price if size_type == SIZE_VALUE else size
-            return _execute(
-                st,
-                stats,
-                False,
-                pos + amount,
-                price,
-                price,
-                fees,
-                fixed_fees,
-                slippage,
-                min_size,
-                granularity,
-                np.nan,
-                False,
-                R_SIGNAL,
-                i,
-                col,
-                orders,
-                oidx,
-            )
+        if se:
+            return Intent(SIDE_SELL, size, size_type, False, True, R_SIGNAL)
         if lx:
-            return _execute(
-                st,
-                stats,
-                False,
-                pos,
-                price,
-                price,
-                fees,
-                fixed_fees,
-                slippage,
-                min_size,
-                granularity,
-                np.nan,
-                True,
-                R_SIGNAL,
-                i,
-                col,
-                orders,
-                oidx,
-            )
-        return False
-    if pos < 0.0:
-        if le:  # reverse short -> long in one order
-            if size_type == SIZE_PERCENT:
-                adj = price * (1.0 + slippage)
-                cover_cost = -pos * adj * (1.0 + fees)
-                rest = max(st[CASH] - cover_cost - fixed_fees, 0.0)
-                amount = -pos + size * rest / (adj * (1.0 + fees))
-            elif size_type == SIZE_VALUE:
-                amount = -pos + size / price
-            else:
-                amount = -pos + size
-            return _execute(
-                st,
-                stats,
-                True,
-                amount,
-                price,
-                price,
-                fees,
-                fixed_fees,
-                slippage,
-                min_size,
-                granularity,
-                np.nan,
-                False,
-                R_SIGNAL,
-                i,
-                col,
-                orders,
-                oidx,
-            )
+            return Intent(SIDE_SELL, np.inf, SIZE_AMOUNT, True, False, R_SIGNAL)
+    elif pos < 0.0:
+        if le:
+            return Intent(SIDE_BUY, size, size_type, False, True, R_SIGNAL)
         if sx:
-            return _execute(
-                st,
-                stats,
-                True,
-                np.inf,
-                price,
-                price,
-                fees,
-                fixed_fees,
-                slippage,
-                min_size,
-                granularity,
-                np.nan,
-                True,
-                R_SIGNAL,
-                i,
-                col,
-                orders,
-                oidx,
-            )
-        return False
-    if le:
-        if size_type == SIZE_PERCENT:
-            return _execute(
-                st,
-                stats,
-                True,
-                np.inf,
-                price,
-                price,
-                fees,
-                fixed_fees,
-                slippage,
-                min_size,
-                granularity,
-                size,
-                False,
-                R_NONE,
-                i,
-                col,
-                orders,
-                oidx,
-            )
-        amount = size / price if size_type == SIZE_VALUE else size
-        return _execute(
-            st,
-            stats,
-            True,
-            amount,
-            price,
-            price,
-            fees,
-            fixed_fees,
-            slippage,
-            min_size,
-            granularity,
-            np.nan,
-            False,
-            R_NONE,
-            i,
-            col,
-            orders,
-            oidx,
-        )
-    if se:
-        if size_type == SIZE_PERCENT:
-            return _execute(
-                st,
-                stats,
-                False,
-                np.inf,
-                price,
-                price,
-                fees,
-                fixed_fees,
-                slippage,
-                min_size,
-                granularity,
-                size,
-                False,
-                R_NONE,
-                i,
-                col,
-                orders,
-                oidx,
-            )
-        if np.isinf(size):
-            return _execute(
-                st,
-                stats,
-                False,
-                np.inf,
-                price,
-                price,
-                fees,
-                fixed_fees,
-                slippage,
-                min_size,
-                granularity,
-                1.0,
-                False,
-                R_NONE,
-                i,
-                col,
-                orders,
-                oidx,
-            )
-        amount = size / price if size_type == SIZE_VALUE else size
-        return _execute(
-            st,
-            stats,
-            False,
-            amount,
-            price,
-            price,
-            fees,
-            fixed_fees,
-            slippage,
-            min_size,
-            granularity,
-            np.nan,
-            False,
-            R_NONE,
-            i,
-            col,
-            orders,
-            oidx,
-        )
-    return False
+            return Intent(SIDE_BUY, np.inf, SIZE_AMOUNT, True, False, R_SIGNAL)
+    elif le:
+        return Intent(SIDE_BUY, size, size_type, False, False, R_NONE)
+    elif se:
+        return Intent(SIDE_SELL, size, size_type, False, False, R_NONE)
+    return no_order()
 
 
 @jit()
-def _stop_fill(
-    st: np.ndarray,
-    o: float,
-    h: float,
-    low: float,
-    sl: float,
-    tp: float,
-    trail: bool,
-) -> tuple[float, int]:
+def _close_intent(pos: float, reason: int) -> Intent:
+    """Close the whole open position (a stop exit)."""
+    side = SIDE_SELL if pos > 0.0 else SIDE_BUY
+    return Intent(side, np.inf, SIZE_AMOUNT, True, False, reason)
+
+
+@jit()
+def _stop_fill(st: np.ndarray, o: float, h: float, low: float, stops: Stops) -> tuple[float, int]:
     """Stop price hit on this bar (NaN if none) and its exit reason."""
     pos = st[POS]
+    sl = stops.sl
+    tp = stops.tp
     if not np.isnan(sl):
-        base = st[PEAK] if trail else st[ENTRY_BASE]
-        reason = R_TRAIL if trail else R_SL
+        base = st[PEAK] if stops.trail else st[ENTRY_BASE]
+        reason = R_TRAIL if stops.trail else R_SL
         if pos > 0.0:
             sp = base * (1.0 - sl)
             if o <= sp:
@@ -536,114 +279,37 @@ def _stop_fill(
 
 
 @jit()
-def _close_position(
-    st: np.ndarray,
-    stats: np.ndarray,
-    price: float,
-    fees: float,
-    fixed_fees: float,
-    slippage: float,
-    granularity: float,
-    reason: int,
-    i: int,
-    col: int,
-    orders: np.ndarray,
-    oidx: int,
-) -> bool:
-    if st[POS] > 0.0:
-        return _execute(
-            st,
-            stats,
-            False,
-            st[POS],
-            price,
-            price,
-            fees,
-            fixed_fees,
-            slippage,
-            0.0,
-            granularity,
-            np.nan,
-            True,
-            reason,
-            i,
-            col,
-            orders,
-            oidx,
-        )
-    return _execute(
-        st,
-        stats,
-        True,
-        np.inf,
-        price,
-        price,
-        fees,
-        fixed_fees,
-        slippage,
-        0.0,
-        granularity,
-        np.nan,
-        True,
-        reason,
-        i,
-        col,
-        orders,
-        oidx,
-    )
-
-
-@jit()
 def _check_stops(
     st: np.ndarray,
-    stats: np.ndarray,
     i: int,
     o: float,
     h: float,
     lo: float,
     time_price: float,
     time_first: bool,
-    sl: float,
-    tp: float,
-    trail: bool,
-    tstop: float,
-    fees: float,
-    fixed_fees: float,
-    slippage: float,
-    gran: float,
-    col: int,
-    orders: np.ndarray,
-    oidx: int,
-) -> bool:
-    """Exit the open position if a stop triggers on this bar; True if a stop triggered.
+    stops: Stops,
+) -> tuple[Intent, float]:
+    """The exit a stop asks for on this bar and its price (``NO_ORDER`` if none).
 
     ``time_first``: with next-open execution the time stop fills at the open, before the
     bar's range is known; at the close it comes after the intrabar stop-loss/take-profit.
+    Without an exit, a trailing stop's extreme moves to this bar's.
     """
-    time_due = not np.isnan(tstop) and i - st[ENTRY_IDX] >= tstop and st[ENTRY_IDX] < i
+    time_due = not np.isnan(stops.time) and i - st[ENTRY_IDX] >= stops.time and st[ENTRY_IDX] < i
     if time_first and time_due:
-        _close_position(
-            st, stats, time_price, fees, fixed_fees, slippage, gran, R_TIME, i, col, orders, oidx
-        )
-        return True
-    if not (np.isnan(sl) and np.isnan(tp)):
-        fill, reason = _stop_fill(st, o, h, lo, sl, tp, trail)
+        return _close_intent(st[POS], R_TIME), time_price
+    if not (np.isnan(stops.sl) and np.isnan(stops.tp)):
+        fill, reason = _stop_fill(st, o, h, lo, stops)
         if not np.isnan(fill):
-            _close_position(
-                st, stats, fill, fees, fixed_fees, slippage, gran, reason, i, col, orders, oidx
-            )
-            return True
-        if trail:
+            return _close_intent(st[POS], reason), fill
+        if stops.trail:
             if st[POS] > 0.0 and h > st[PEAK]:
                 st[PEAK] = h
             elif st[POS] < 0.0 and lo < st[PEAK]:
                 st[PEAK] = lo
     if time_due:
-        _close_position(
-            st, stats, time_price, fees, fixed_fees, slippage, gran, R_TIME, i, col, orders, oidx
-        )
-        return True
-    return False
+        return _close_intent(st[POS], R_TIME), time_price
+    return no_order(), np.nan
 
 
 @jit()
@@ -685,17 +351,17 @@ def _simulate_column(
     has_hl = arr.high.shape[0] > 0
     has_short = arr.short_entries.shape[0] > 0
     size = flex(par.size, col)
-    fees = flex(par.fees, col)
-    fixed_fees = flex(par.fixed_fees, col)
-    slippage = flex(par.slippage, col)
-    min_size = flex(par.min_size, col)
-    gran = flex(par.granularity, col)
+    costs = column_costs(par, col)
+    # stop exits close the whole position: no minimum size
+    stop_costs = Costs(costs.fees, costs.fixed_fees, costs.slippage, 0.0, costs.granularity)
     init_cash = flex(par.init_cash, col)
-    sl = flex(par.sl_stop, col)
-    tp = flex(par.tp_stop, col)
-    trail = flex(par.sl_trail, col) != 0.0
-    tstop = flex(par.time_stop, col)
-    use_stops = not (np.isnan(sl) and np.isnan(tp) and np.isnan(tstop))
+    stops = Stops(
+        flex(par.sl_stop, col),
+        flex(par.tp_stop, col),
+        flex(par.sl_trail, col) != 0.0,
+        flex(par.time_stop, col),
+    )
+    use_stops = not (np.isnan(stops.sl) and np.isnan(stops.tp) and np.isnan(stops.time))
 
     st = np.zeros(N_STATE)
     st[CASH] = init_cash
@@ -766,25 +432,9 @@ def _simulate_column(
             o = open_row[i]
             if not np.isnan(o):
                 if pending:
-                    if _act(
-                        st,
-                        stats,
-                        p_le,
-                        p_lx,
-                        p_se,
-                        p_sx,
-                        o,
-                        size,
-                        size_type,
-                        fees,
-                        fixed_fees,
-                        slippage,
-                        min_size,
-                        gran,
-                        i,
-                        col,
-                        orders,
-                        _slot(record, start, n, end),
+                    intent = _signal_intent(st[POS], p_le, p_lx, p_se, p_sx, size, size_type)
+                    if intent.side != NO_ORDER and _order(
+                        st, stats, intent, o, costs, i, col, orders, _slot(record, start, n, end)
                     ):
                         n += 1
                     pending = False
@@ -805,30 +455,15 @@ def _simulate_column(
                 h = max(o, c) if valid else o
             if np.isnan(lo):
                 lo = min(o, c) if valid else o
-            n_before = stats[S.N_ORDERS]
-            stopped = _check_stops(
-                st,
-                stats,
-                i,
-                o,
-                h,
-                lo,
-                time_price,
-                price_mode == PRICE_NEXT_OPEN,
-                sl,
-                tp,
-                trail,
-                tstop,
-                fees,
-                fixed_fees,
-                slippage,
-                gran,
-                col,
-                orders,
-                _slot(record, start, n, end),
+            exit_, fill = _check_stops(
+                st, i, o, h, lo, time_price, price_mode == PRICE_NEXT_OPEN, stops
             )
-            if stats[S.N_ORDERS] > n_before:
-                n += 1
+            if exit_.side != NO_ORDER:
+                stopped = True
+                if _order(
+                    st, stats, exit_, fill, stop_costs, i, col, orders, _slot(record, start, n, end)
+                ):
+                    n += 1
         pos = st[POS]
         cash = st[CASH]
         # 3. this bar's signals: pending for the next open, or executed at this close
@@ -843,25 +478,9 @@ def _simulate_column(
                     p_sx = sx
                     pending = i + 1 < n_bars
                 elif not stopped:
-                    if _act(
-                        st,
-                        stats,
-                        le,
-                        lx,
-                        se,
-                        sx,
-                        c,
-                        size,
-                        size_type,
-                        fees,
-                        fixed_fees,
-                        slippage,
-                        min_size,
-                        gran,
-                        i,
-                        col,
-                        orders,
-                        _slot(record, start, n, end),
+                    intent = _signal_intent(st[POS], le, lx, se, sx, size, size_type)
+                    if intent.side != NO_ORDER and _order(
+                        st, stats, intent, c, costs, i, col, orders, _slot(record, start, n, end)
                     ):
                         n += 1
                     pos = st[POS]

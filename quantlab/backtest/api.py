@@ -18,6 +18,7 @@ from quantlab._validation import (
 )
 from quantlab.backtest import _inputs
 from quantlab.backtest import _records_kernel as RK
+from quantlab.backtest import _shared_cash_kernel as SCK
 from quantlab.backtest import _signals_kernel as SK
 from quantlab.backtest import _stats as S
 from quantlab.backtest import _weights_kernel as WK
@@ -59,8 +60,12 @@ def from_signals(
     mode: Literal["full", "stats"] = "full",
     periods_per_year: float | None = None,
     returns_by: Any = None,
+    group_by: Any = None,
+    cash_sharing: bool = False,
+    max_positions: Any = None,
+    max_weight: Any = None,
 ) -> BacktestResult | SummaryResult:
-    """Simulate entry/exit signals, one independent account per column.
+    """Simulate entry/exit signals, one account per column or per group of columns.
 
     Parameters
     ----------
@@ -109,6 +114,19 @@ def from_signals(
         levels (e.g. ``["fast", "slow"]``: one return series per parameter combination,
         an equal-weight average over its assets) as ``SummaryResult.returns``. The
         columns of one group must be contiguous.
+    group_by : True, column level name(s), or one label per column, optional
+        With ``cash_sharing=True``: the columns of a group trade from one account
+        (``init_cash`` is then per group). ``True`` makes one group of every column.
+        Within a bar the group's orders execute in ascending order of their value, sales
+        first (README "Engine semantics"). The columns of one group must be contiguous.
+    cash_sharing : bool
+        Must be True with ``group_by`` (a grouping without shared cash is ``returns_by``).
+    max_positions : per group int >= 1, optional
+        Shared cash: an entry from flat is dropped while this many columns of the group
+        hold a position.
+    max_weight : per group in (0, inf), optional
+        Shared cash: an entry from flat commits at most this fraction of the group's
+        value at the bar's start (the entry is sized as that cash value, or less).
 
     Returns
     -------
@@ -131,6 +149,19 @@ def from_signals(
     >>> res = ql.backtest.from_signals(close, [True, False, False, False],
     ...                                [False, False, True, False], fees=0.0)
     >>> float(res.equity.iloc[-1])
+    120.0
+
+    Two assets trading from one account of 100, 50 in cash per entry:
+
+    >>> basket = pd.DataFrame({"A": [10.0, 11, 12, 11], "B": [20.0, 20, 22, 24]},
+    ...                       index=close.index)
+    >>> ent = pd.DataFrame({"A": [True, False, False, False], "B": [True, False, False, False]},
+    ...                    index=close.index)
+    >>> ext = pd.DataFrame({"A": [False, False, True, False], "B": [False] * 4},
+    ...                    index=close.index)
+    >>> res = ql.backtest.from_signals(basket, ent, ext, size=50.0, size_type="value",
+    ...                                group_by=True, cash_sharing=True)
+    >>> float(res.equity.iloc[-1, 0])  # cash 60 from A's sale + 2.5 B at 24
     120.0
     """
     close_arr, labels = as_float_panel(close, "close", positive=True, bounds=(PRICE_MIN, PRICE_MAX))
@@ -164,6 +195,17 @@ def from_signals(
             "price='next_open' needs the open prices; pass open=<panel like close>"
         )
     n = len(columns)
+    grouped = _check_sharing(group_by, cash_sharing, returns_by, max_positions, max_weight)
+    if grouped:
+        codes, group_labels = _signal_groups(columns, group_by)
+        group_start = np.zeros(len(group_labels) + 1, dtype=np.int64)
+        group_start[1:] = np.cumsum(np.bincount(codes, minlength=len(group_labels)))
+        n_cash, cash_labels = len(group_labels), group_labels
+    else:
+        n_cash, cash_labels = n, columns
+    cash_arr = column_param(
+        init_cash, "init_cash", n_cash, low=0.0, low_inclusive=False, columns=cash_labels
+    )
     par = SK.SignalParams(
         size=column_param(size, "size", n, low=0.0, low_inclusive=False, columns=columns),
         fees=column_param(fees, "fees", n, low=0.0, columns=columns),
@@ -173,9 +215,7 @@ def from_signals(
         ),
         min_size=column_param(min_size, "min_size", n, low=0.0, columns=columns),
         granularity=_optional(size_granularity, "size_granularity", n, columns, low=0.0),
-        init_cash=column_param(
-            init_cash, "init_cash", n, low=0.0, low_inclusive=False, columns=columns
-        ),
+        init_cash=cash_arr,
         sl_stop=_optional(sl_stop, "sl_stop", n, columns, low=0.0, high=1.0),
         tp_stop=_optional(tp_stop, "tp_stop", n, columns, low=0.0),
         sl_trail=np.asarray(
@@ -215,6 +255,27 @@ def from_signals(
     )
     record = mode == "full"
     n_bars = close_arr.shape[0]
+    if grouped:
+        gpar = SCK.GroupParams(
+            init_cash=cash_arr,
+            max_positions=_optional(
+                max_positions, "max_positions", n_cash, cash_labels, low=1.0, inclusive=True
+            ),
+            max_weight=_optional(max_weight, "max_weight", n_cash, cash_labels, low=0.0),
+        )
+        mp = gpar.max_positions[~np.isnan(gpar.max_positions)]
+        if (mp != np.floor(mp)).any():
+            bad = float(mp[mp != np.floor(mp)][0])
+            raise ParameterError(
+                f"max_positions must be a whole number of positions; got {bad!r}. Pass e.g. 5"
+            )
+        gpar = gpar._replace(
+            max_positions=np.where(np.isnan(gpar.max_positions), np.inf, gpar.max_positions)
+        )
+        return _shared_cash(
+            arr, par, gpar, st, dr, pm, group_start, group_labels, record, labels,
+            periods_per_year, close_arr, columns,
+        )  # fmt: skip
 
     def simulate(offsets: np.ndarray, orders: np.ndarray) -> np.ndarray:
         counts = np.zeros(n, dtype=np.int64)
@@ -376,6 +437,135 @@ def _refuse_overflow(ok: np.ndarray, labels: pd.Index, what: str) -> None:
             f"reached inf/NaN; {int(bad.sum())} of {len(bad)} {what}s affected): the prices "
             "span too many orders of magnitude for init_cash. Rescale close or lower init_cash"
         )
+
+
+def _check_sharing(
+    group_by: Any, cash_sharing: bool, returns_by: Any, max_positions: Any, max_weight: Any
+) -> bool:
+    """Whether the columns are grouped into shared-cash accounts; refuse loose combinations."""
+    if group_by is None or group_by is False:
+        if cash_sharing:
+            raise ParameterError(
+                "cash_sharing=True needs group_by (which columns share an account); pass "
+                "group_by=True for one account, or a column level name"
+            )
+        if max_positions is not None or max_weight is not None:
+            raise ParameterError(
+                "max_positions / max_weight limit a shared-cash group; pass group_by=... "
+                "and cash_sharing=True, or drop them"
+            )
+        return False
+    if not cash_sharing:
+        raise ParameterError(
+            f"group_by={group_by!r} without cash_sharing=True is not supported; pass "
+            "cash_sharing=True (one account per group), or returns_by= with mode='stats' for "
+            "per-group returns of independent accounts"
+        )
+    if returns_by is not None:
+        raise ParameterError(
+            "returns_by and group_by exclude each other; a shared-cash group already has one "
+            "return series (its equity). Drop returns_by"
+        )
+    return True
+
+
+def _signal_groups(columns: pd.Index, group_by: Any) -> tuple[np.ndarray, pd.Index]:
+    """Group codes per column (contiguous groups) and the group labels."""
+    if group_by is True:
+        return np.zeros(len(columns), dtype=np.int64), pd.Index(["group"])
+    if isinstance(group_by, (str, int, tuple)) or (
+        isinstance(group_by, list) and all(isinstance(v, (str, int)) for v in group_by)
+        and isinstance(columns, pd.MultiIndex)
+        and all(v in columns.names for v in group_by)
+    ):  # fmt: skip
+        return _level_groups(columns, group_by, "group_by")
+    keys = np.asarray(group_by, dtype=object)
+    if keys.ndim != 1 or len(keys) != len(columns):
+        raise ShapeError(
+            f"group_by must be True, column level name(s) or one label per column; got "
+            f"{len(keys) if keys.ndim == 1 else keys.shape} labels for {len(columns)} columns"
+        )
+    codes, uniques = pd.factorize(pd.Index(keys), sort=False)
+    if (np.diff(codes) < 0).any():
+        raise AlignmentError(
+            "the columns of one group_by group are not contiguous; order the columns so "
+            "that each group's columns are adjacent"
+        )
+    return codes.astype(np.int64), pd.Index(uniques, name="group")
+
+
+def _shared_cash(
+    arr: SK.SignalArrays,
+    par: SK.SignalParams,
+    gpar: SCK.GroupParams,
+    st: int,
+    dr: int,
+    pm: int,
+    group_start: np.ndarray,
+    group_labels: pd.Index,
+    record: bool,
+    labels: Labels,
+    periods_per_year: float | None,
+    close_arr: np.ndarray,
+    columns: pd.Index,
+) -> BacktestResult | SummaryResult:
+    """from_signals with one account per group of columns (the shared-cash kernel)."""
+    n = len(columns)
+    n_groups = len(group_labels)
+    n_bars = close_arr.shape[0]
+    raw = np.empty((n_groups, S.N_STATS))
+
+    def simulate(offsets: np.ndarray, orders: np.ndarray) -> np.ndarray:
+        counts = np.zeros(n, dtype=np.int64)
+        in_threads(
+            lambda lo, hi: SCK.simulate_shared_cash(
+                arr, par, gpar, st, dr, pm, group_start, offsets, orders, record, raw,
+                counts, lo, hi,
+            ),
+            n_groups,
+            n * n_bars,
+        )  # fmt: skip
+        return counts
+
+    if record:
+        capacity = np.zeros(n + 1, dtype=np.int64)
+        in_threads(lambda lo, hi: SK.count_capacity(arr, capacity, lo, hi), n, n * n_bars)
+        offsets = np.cumsum(capacity)
+    else:
+        offsets = np.zeros(n + 1, dtype=np.int64)
+    orders = np.empty(int(offsets[-1]), dtype=order_dt)
+    counts = simulate(offsets, orders)
+    if record and (counts > np.diff(offsets)).any():
+        offsets = np.arange(n + 1, dtype=np.int64) * (2 * n_bars + 2)
+        orders = np.empty(int(offsets[-1]), dtype=order_dt)
+        counts = simulate(offsets, orders)
+    init_cash_g = np.broadcast_to(gpar.init_cash, (n_groups,)).astype(np.float64)
+    if not record:
+        _check_finite(raw, group_labels, "group")
+        ppy = _annualization(labels.index, periods_per_year)
+        vals = S.finalize(raw, init_cash_g, ppy if ppy is not None else 1.0)
+        return SummaryResult(
+            pd.DataFrame(vals, index=group_labels, columns=list(S.STAT_NAMES)), ppy
+        )
+    _check_finite(raw, group_labels, "group", _ORDER_STATS)
+    compact = _compact(orders, offsets, counts)
+    _check_orders_finite(
+        compact, close_arr, arr.asset_of_col, group_start, init_cash_g, group_labels, "group"
+    )
+    return BacktestResult(
+        index=labels.index,
+        columns=columns,
+        group_labels=group_labels,
+        close=close_arr,
+        asset_of_col=arr.asset_of_col,
+        group_start=group_start,
+        init_cash=init_cash_g,
+        orders=compact,
+        raw_stats=raw,
+        periods_per_year=periods_per_year,
+        squeeze=False,
+        bar_stats_from_panels=True,
+    )
 
 
 def _t(a: np.ndarray) -> np.ndarray:

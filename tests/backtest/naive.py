@@ -43,7 +43,10 @@ engine's behaviour where it is sensible; the tag ``DECISION`` marks them below):
 * D12 ``from_weights`` values the portfolio at the execution prices, falling back on the
       last valid close of earlier bars for an asset without a price; ``max_leverage`` is
       applied to the gross of the non-NaN weights of the row; the trades are executed in
-      ascending order of ``delta * price`` (ties keep the column order).
+      ascending order of ``target value - held value`` (exact ties keep the column order).
+* D14 Shared cash (``from_signals_shared``): per bar and group every column's order is
+      decided first, then the orders run in ascending order of their approximate value
+      (stable); ``max_positions`` / ``max_weight`` apply to entries from flat as they run.
 * D13 A calendar ``rebalance`` alias: the first bar and the last bar of every period in the
       index; the period of a bar is found by rolling its date forward to the alias' anchor.
 """
@@ -285,10 +288,20 @@ def _resolve(le: bool, lx: bool, se: bool, sx: bool) -> tuple[bool, bool, bool, 
 class _SignalColumn:
     """The state machine of one from_signals column."""
 
-    def __init__(self, col: int, p: _Col, init_cash: float, orders: list[Order]) -> None:
+    def __init__(
+        self,
+        col: int,
+        p: _Col,
+        init_cash: float,
+        orders: list[Order],
+        acct: Account | None = None,
+        j: int = 0,
+    ) -> None:
         self.col = col
         self.p = p
-        self.acct = Account(init_cash, [0.0], [0.0])
+        # a shared account (one position slot ``j`` per column), or one of its own
+        self.acct = Account(init_cash, [0.0], [0.0]) if acct is None else acct
+        self.j = j
         self.orders = orders
         self.entry_bar = -1
         self.entry_base = NAN
@@ -296,7 +309,7 @@ class _SignalColumn:
 
     @property
     def pos(self) -> float:
-        return self.acct.pos[0]
+        return self.acct.pos[self.j]
 
     def _record(
         self,
@@ -320,7 +333,7 @@ class _SignalColumn:
     def _buy(self, i: int, size: float, price: float, reason: str, **kw: Any) -> bool:
         p, before = self.p, self.pos
         fill = self.acct.buy(
-            0,
+            self.j,
             size,
             price,
             p.fees,
@@ -335,7 +348,7 @@ class _SignalColumn:
     def _sell(self, i: int, size: float, price: float, reason: str, **kw: Any) -> bool:
         p, before = self.p, self.pos
         fill = self.acct.sell(
-            0,
+            self.j,
             size,
             price,
             p.fees,
@@ -682,10 +695,12 @@ def from_weights(
                 for j in range(k):
                     if math.isnan(w[j]) or math.isnan(exec_px[j]) or value <= 0.0:
                         continue
-                    delta = w[j] * scale * value / exec_px[j] - acct.pos[j]
+                    target = w[j] * scale * value
+                    delta = target / exec_px[j] - acct.pos[j]
                     if _close(delta, 0.0) or abs(delta) * exec_px[j] < min_trade_g:
                         continue
-                    trades.append((delta * exec_px[j], j, delta))
+                    # order value = target value - held value: equal targets tie exactly
+                    trades.append((target - acct.pos[j] * exec_px[j], j, delta))
                 trades.sort(key=lambda t: t[0])  # sales first (stable on ties)
                 for _, j, delta in trades:
                     if delta < 0.0:
@@ -741,3 +756,136 @@ def stats_from_equity(equity: list[float], init_cash: float, periods_per_year: f
         "volatility": std * math.sqrt(periods_per_year),
         "sortino": mean * math.sqrt(periods_per_year) / downside if downside > 0 else NAN,
     }
+
+
+# ------------------------------------------------------------------ shared-cash signals
+def _order_value(
+    p: _Col, pos: float, sig: tuple[bool, bool, bool, bool], price: float, cash: float, free: float
+) -> float | None:
+    """D14: the value a bar's orders are sorted by (None: the signals order nothing)."""
+    le, lx, se, sx = _resolve(*sig)
+    size, kind = p.size, p.size_type
+
+    def units() -> float:
+        return size / price if kind == "value" else size
+
+    if pos > 0.0:
+        if se:
+            if kind == "percent":
+                return -(pos * price + size * max(free, 0.0))
+            return -(pos + units()) * price
+        return -pos * price if lx else None
+    if pos < 0.0:
+        if le:
+            if kind == "percent":
+                return -pos * price + size * cash
+            return (-pos + units()) * price
+        return -pos * price if sx else None
+    if le:
+        return size * cash if kind == "percent" else (size if kind == "value" else size * price)
+    if se:
+        if kind == "percent":
+            return -size * max(free, 0.0)
+        return -size if kind == "value" else -size * price
+    return None
+
+
+def from_signals_shared(
+    close: Any,
+    entries: Any,
+    exits: Any,
+    groups: list[int],
+    *,
+    direction: str = "long",
+    size: Any = INF,
+    size_type: str = "amount",
+    init_cash: float = 100.0,
+    fees: Any = 0.0,
+    fixed_fees: Any = 0.0,
+    slippage: Any = 0.0,
+    min_size: Any = 0.0,
+    size_granularity: Any = None,
+    max_positions: float = INF,
+    max_weight: float = NAN,
+) -> NaiveResult:
+    """Reference of shared-cash from_signals at the close, without stops.
+
+    D14 Per bar and group, every column's order is decided first; the orders then run in
+        ascending order of value (stable), from the group's one account. ``max_positions``
+        drops an entry from flat while that many columns hold a position (counted as the
+        orders run); ``max_weight`` turns an entry from flat into a cash value of at most
+        ``max_weight`` x the group's value before the bar (valued at the previous closes).
+    """
+    cl = _rows(close)
+    le_rows, lx_rows = _rows(entries), _rows(exits)
+    n_bars, n_cols = len(le_rows), len(le_rows[0])
+    per = {
+        k: _per_col(v, n_cols)
+        for k, v in dict(size=size, fees=fees, fixed_fees=fixed_fees, slippage=slippage,
+                         min_size=min_size, lot=size_granularity).items()
+    }  # fmt: skip
+    orders: list[Order] = []
+    n_groups = max(groups) + 1
+    equity = [[0.0] * n_groups for _ in range(n_bars)]
+    cash_out = [[0.0] * n_groups for _ in range(n_bars)]
+    positions = [[0.0] * n_cols for _ in range(n_bars)]
+    for g in range(n_groups):
+        members = [c for c in range(n_cols) if groups[c] == g]
+        acct = Account(init_cash, [0.0] * len(members), [0.0] * len(members))
+        sims = []
+        for j, col in enumerate(members):
+            p = _Col(per["size"][col], size_type, per["fees"][col], per["fixed_fees"][col],
+                     per["slippage"][col], per["min_size"][col], per["lot"][col], NAN, NAN,
+                     False, NAN)  # fmt: skip
+            sims.append(_SignalColumn(col, p, init_cash, orders, acct, j))
+        last = [NAN] * len(members)
+        for i in range(n_bars):
+            value0 = acct.cash + sum(
+                acct.pos[j] * last[j] for j in range(len(members)) if acct.pos[j] != 0.0
+            )
+            cash0, free0 = acct.cash, acct.free()
+            todo = []
+            for j, col in enumerate(members):
+                c = cl[i][col]
+                if math.isnan(c):
+                    continue
+                last[j] = c
+                sig = _directional(
+                    direction, bool(le_rows[i][col]), bool(lx_rows[i][col]), False, False, False
+                )
+                val = _order_value(sims[j].p, acct.pos[j], sig, c, cash0, free0)
+                if val is not None:
+                    todo.append((val, j, sig, c))
+            todo.sort(key=lambda t: t[0])  # stable: equal values keep the column order
+            for _, j, sig, c in todo:
+                sim = sims[j]
+                if acct.pos[j] == 0.0:  # an entry from flat
+                    if sum(1 for x in acct.pos if x != 0.0) >= max_positions:
+                        continue
+                    if not math.isnan(max_weight):
+                        p = sim.p
+                        if p.size_type == "value":
+                            want = p.size
+                        elif p.size_type == "percent":
+                            buying = _resolve(*sig)[0]
+                            want = p.size * (acct.cash if buying else acct.free())
+                        else:
+                            want = p.size * c
+                        capped = _Col(min(want, max_weight * value0), "value", p.fees,
+                                      p.fixed_fees, p.slippage, p.min_size, p.lot, NAN, NAN,
+                                      False, NAN)  # fmt: skip
+                        sim.p = capped
+                        sim.act(i, sig, c)
+                        sim.p = p
+                        continue
+                sim.act(i, sig, c)
+            if _close(acct.cash, 0.0):
+                acct.cash = 0.0
+            cash_out[i][g] = acct.cash
+            for j, col in enumerate(members):
+                positions[i][col] = acct.pos[j]
+            equity[i][g] = acct.cash + sum(
+                acct.pos[j] * last[j] for j in range(len(members)) if acct.pos[j] != 0.0
+            )
+    orders.sort(key=lambda o: o.col)
+    return NaiveResult(np.array(equity), np.array(cash_out), np.array(positions), orders)

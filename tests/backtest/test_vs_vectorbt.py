@@ -205,3 +205,46 @@ def test_from_weights_matches_vectorbt_target_percent(costs: dict) -> None:
     )
     np.testing.assert_allclose(res.equity.to_numpy(), _vbt_value(pf), rtol=1e-9, atol=0)
     assert len(res.order_records) == int(pf.orders.count().sum())
+
+
+@pytest.mark.parametrize("fixed_fees", [0.0, 0.3])
+@pytest.mark.parametrize("rebalance", [None, 21])
+def test_from_weights_equal_weights_with_fees_match_vectorbt(
+    fixed_fees: float, rebalance: int | None
+) -> None:
+    """Equal target weights tie exactly: the fee-forced partial fill must hit the same asset.
+
+    The order values ``w * V - position * price`` of an equal-weight opening are exact
+    ties; computed as ``(w * V / price - position) * price`` they differ in the last bit,
+    the execution order changes and another asset takes the partial fill.
+    """
+    rng = np.random.default_rng(23)
+    n, k = 300, 20
+    idx = pd.bdate_range("2016-01-01", periods=n)
+    cols = [f"S{i:02d}" for i in range(k)]
+    close = pd.DataFrame(
+        np.round(
+            np.exp(rng.uniform(1, 6, k)) * np.exp(np.cumsum(rng.normal(0, 0.02, (n, k)), 0)), 2
+        ),
+        index=idx,
+        columns=cols,
+    )
+    w = pd.DataFrame(1.0 / k, index=idx, columns=cols)
+    if rebalance is not None:
+        w[np.arange(n) % rebalance != 0] = np.nan
+    else:
+        w.iloc[1:] = np.nan  # buy and hold the equal-weight opening
+    costs = {"fees": 0.001, "fixed_fees": fixed_fees}
+    res = ql.backtest.from_weights(close, w, init_cash=10_000.0, **costs)
+    pf = vbt.Portfolio.from_orders(
+        close,
+        w,
+        size_type="targetpercent",
+        group_by=True,
+        cash_sharing=True,
+        call_seq="auto",
+        init_cash=10_000.0,
+        **costs,
+    )
+    np.testing.assert_allclose(res.equity.to_numpy(), _vbt_value(pf), rtol=1e-9, atol=0)
+    assert len(res.order_records) == int(pf.orders.count().sum())
