@@ -564,7 +564,6 @@ def _shared_cash(
         raw_stats=raw,
         periods_per_year=periods_per_year,
         squeeze=False,
-        bar_stats_from_panels=True,
     )
 
 
