@@ -172,6 +172,10 @@ def test_predict_errors_are_one_line(env: Path, ran: dict[str, Any], capsys) -> 
     assert err.startswith("quantlab: error:") and err.strip().count("\n") == 0
     assert main(["predict", "--model", "no-such-model", "--input", str(bad)]) == 1
     assert "is not registered" in capsys.readouterr().err
+    # "latest" is refused as an alias as well as a version (issue 13 item 5)
+    for ref in (f"{MODEL}@latest", f"{MODEL}/latest"):
+        assert main(["predict", "--model", ref, "--input", str(bad)]) == 1
+        assert "'latest' is not supported" in capsys.readouterr().err
 
 
 def test_models_lists_name_version_alias(ran: dict[str, Any], capsys) -> None:
