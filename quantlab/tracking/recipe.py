@@ -298,11 +298,17 @@ def _check_files(data: dict[str, Any]) -> None:
 
 
 def _check_features(features: Any) -> None:
-    if isinstance(features, str) and features != "default":
-        raise ParameterError(
-            f"recipe key 'features' must be \"default\", a list of feature specs or a "
-            f"FeatureSet dict; got {features!r}"
-        )
+    """Build the feature set now, so a typo fails here naming its key (never ignored)."""
+    from quantlab.errors import QuantlabError
+    from quantlab.ml.features import FeatureSet
+
+    if isinstance(features, str):
+        if features != "default":
+            raise ParameterError(
+                f"recipe key 'features' must be \"default\", a list of feature specs or a "
+                f"FeatureSet dict; got {features!r}"
+            )
+        return
     if isinstance(features, list):
         for i, spec in enumerate(features):
             if not isinstance(spec, Mapping) or "kind" not in spec:
@@ -310,6 +316,14 @@ def _check_features(features: Any) -> None:
                     f"recipe key 'features[{i}]' must be a table with a 'kind' (e.g. "
                     f'{{kind = "ret", window = 5}}); got {spec!r:.60}'
                 )
+            try:
+                FeatureSet([spec])
+            except QuantlabError as exc:
+                raise ParameterError(f"recipe key 'features[{i}]': {exc}") from None
+    try:
+        FeatureSet(features) if isinstance(features, list) else FeatureSet.from_dict(features)
+    except QuantlabError as exc:
+        raise ParameterError(f"recipe key 'features': {exc}") from None
 
 
 def load_recipe(path: str | os.PathLike[str]) -> dict[str, Any]:

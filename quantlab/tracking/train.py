@@ -144,19 +144,7 @@ def _feature_set(spec: Any, has_events: bool) -> Any:
         return FeatureSet.default(events=has_events)
     if isinstance(spec, Mapping):
         return FeatureSet.from_dict(spec)
-    feats = []
-    for item in spec:
-        item = dict(item)
-        params = dict(item.pop("params", {}))
-        feats.append(
-            {
-                "kind": item.pop("kind"),
-                "name": item.pop("name", None),
-                "transform": item.pop("transform", None),
-                "params": {**item, **params},
-            }
-        )
-    return FeatureSet(feats)
+    return FeatureSet(list(spec))  # flat {kind, <params>} specs: Feature.from_dict reads them
 
 
 def _labels(spec: dict[str, Any], close: pd.DataFrame) -> Any:

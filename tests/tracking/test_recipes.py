@@ -119,3 +119,26 @@ def test_invalid_toml_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ParameterError, match=r"is not valid TOML") as exc:
         load_recipe(path)
     assert "\n" not in str(exc.value)
+
+
+def test_feature_typos_are_refused_in_every_form() -> None:
+    # issue 13 item 2: a mapping of features ignored typos and trained another model
+    flat = validate_recipe({"features": [{"kind": "ret", "window": 5}]})
+    assert _feature_set(flat["features"], has_events=False).names == ["ret_5"]
+    mapping = validate_recipe({"features": {"features": [{"kind": "ret", "window": 5}]}})
+    assert _feature_set(mapping["features"], has_events=False).names == ["ret_5"]
+    with pytest.raises(
+        ParameterError,
+        match=r"^recipe key 'features\[0\]': feature kind 'ret' has no parameter\(s\) "
+        r"\['windw'\]",
+    ):
+        validate_recipe({"features": [{"kind": "ret", "windw": 5}]})
+    with pytest.raises(
+        ParameterError,
+        match=r"^recipe key 'features': feature kind 'ret' has no parameter\(s\) \['windw'\]",
+    ):
+        validate_recipe({"features": {"features": [{"kind": "ret", "windw": 5}]}})
+    with pytest.raises(
+        ParameterError, match=r"^recipe key 'features': unknown FeatureSet key\(s\) \['feature'\]"
+    ):
+        validate_recipe({"features": {"feature": [{"kind": "ret"}]}})
