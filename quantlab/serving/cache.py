@@ -154,7 +154,8 @@ def _default_loader(ref: ModelRef, trusted: bool) -> Any:
         return Model.from_dir(ref.path, trusted=trusted)
     from quantlab.tracking.registry import load_registered
 
-    return load_registered(ref, trusted=trusted)
+    stored, info = load_registered(ref, trusted=trusted)
+    return Model(stored, **info)
 
 
 class ModelCache:

@@ -142,3 +142,52 @@ def test_feature_typos_are_refused_in_every_form() -> None:
         ParameterError, match=r"^recipe key 'features': unknown FeatureSet key\(s\) \['feature'\]"
     ):
         validate_recipe({"features": {"feature": [{"kind": "ret"}]}})
+
+
+def test_choice_lists_come_from_their_owners() -> None:
+    # issue 13 item 15: MC_METHODS / CV_KINDS were copies that could drift from their owners
+    import quantlab.ml
+    from quantlab.montecarlo import METHODS
+    from quantlab.tracking import recipe as R
+
+    assert R.MC_METHODS == tuple(METHODS)
+    assert R.CV_KINDS == tuple(R.CV_SPLITTERS)
+    for kind, cls in R.CV_SPLITTERS.items():
+        assert isinstance(getattr(quantlab.ml, cls), type), kind
+    for method in METHODS:
+        assert validate_recipe({"montecarlo": {"method": method}})["montecarlo"]["method"] == method
+    with pytest.raises(ParameterError, match=r"'montecarlo.method' must be one of \['bootstrap'"):
+        validate_recipe({"montecarlo": {"method": "bootstrapp"}})
+
+
+def test_config_hash_ignores_what_is_not_the_strategy() -> None:
+    from quantlab.tracking.recipe import config_hash
+
+    base = {"model": {"name": "lgbm", "params": {"num_leaves": 4}}}
+    h = config_hash(base)
+    same = {
+        **base,
+        "name": "rerun",
+        "experiment": "other",
+        "trial_family": "search",
+        "data": {"seed": 9},
+        "montecarlo": {"n_paths": 0, "seed": 3},
+        "report": {"enabled": False},
+        "baseline": {"name": "ridge"},
+    }
+    assert config_hash(same) == h
+    assert (
+        config_hash({"model": {"name": "lgbm", "params": {"random_state": 1, "num_leaves": 4}}})
+        == h
+    )
+    for other in (
+        {"model": {"name": "lgbm", "params": {"num_leaves": 8}}},
+        {**base, "label": {"horizon": 10}},
+        {**base, "costs": {"fees": 0.001}},
+        {**base, "features": [{"kind": "ret", "window": 5}]},
+    ):
+        assert config_hash(other) != h, other
+    with pytest.raises(ParameterError, match=r"'trial_family' must be letters, digits"):
+        validate_recipe({"trial_family": "a b'"})
+    with pytest.raises(ParameterError, match=r"\[baseline\] needs 'name'"):
+        validate_recipe({"baseline": {"params": {"alpha": 1.0}}})
