@@ -342,14 +342,13 @@ def _data_text(data: dict[str, Any]) -> str:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    import logging
     import warnings
 
     from tqdm.contrib.logging import logging_redirect_tqdm
 
     from quantlab.tracking import load_recipe, run_recipe
     from quantlab.tracking.outputs import trials_text
-    from quantlab.tracking.store import tracking_uri
+    from quantlab.tracking.store import quiet_mlflow_logging, tracking_uri
     from quantlab.tracking.train import TRAIN_STAGES, kernel_cache_is_cold
 
     recipe = load_recipe(args.recipe)
@@ -364,11 +363,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.no_report:
         recipe["report"]["enabled"] = False
     uri = tracking_uri(args.tracking_uri)
-    import mlflow  # noqa: F401  (mlflow sets its loggers up on import: quiet them after it)
-
-    mlflow_logs = [logging.getLogger(n) for n in ("mlflow", "alembic")]
-    for log in mlflow_logs:
-        log.setLevel(logging.WARNING)  # keep the progress bar readable
+    mlflow_logs = quiet_mlflow_logging()  # keep the progress bar readable
     mc_spec = recipe["montecarlo"]
     model = recipe["model"]["name"]
     print(

@@ -387,6 +387,7 @@ def save_model(
     input_example : pandas.DataFrame, optional
     """
     import tempfile
+    import warnings
 
     import mlflow.pyfunc
     from mlflow.models import Model
@@ -413,15 +414,18 @@ def save_model(
     with tempfile.TemporaryDirectory(prefix="quantlab-model-") as tmp:
         data = Path(tmp) / Path(DATA_DIR).name
         write_model(stored, data)
-        mlflow.pyfunc.save_model(
-            path,
-            loader_module=LOADER_MODULE,
-            data_path=str(data),
-            mlflow_model=mlflow_model,
-            signature=signature,
-            input_example=input_example,
-            pip_requirements=_requirements(),
-        )
+        with warnings.catch_warnings():
+            # quantlab writes the signature from the feature names; an example is optional
+            warnings.filterwarnings("ignore", message=".*input example was not provided")
+            mlflow.pyfunc.save_model(
+                path,
+                loader_module=LOADER_MODULE,
+                data_path=str(data),
+                mlflow_model=mlflow_model,
+                signature=signature,
+                input_example=input_example,
+                pip_requirements=_requirements(),
+            )
 
 
 # ------------------------------------------------------------------ reading
