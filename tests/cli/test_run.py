@@ -97,6 +97,9 @@ def ran(env: Path) -> dict[str, Any]:
         cwd=env,
         timeout=600,
     )
+    from quantlab.tracking.store import use_store
+
+    use_store()  # this process's MLflow client reads the child's store (env's URI)
     return {"code": proc.returncode, "out": proc.stdout, "err": proc.stderr}
 
 
