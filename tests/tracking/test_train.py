@@ -215,6 +215,7 @@ def test_train_from_toml(tracking: str, tmp_path: Path) -> None:
         '[model]\nname = "ridge"\nsample_weight = "none"\n'
         '[cv]\nkind = "walk_forward"\nn_splits = 3\n'
         "[positions]\nquantile = 0.3\n"
+        "[montecarlo]\nn_paths = 0\n[report]\nenabled = false\n"
     )
     res = ql.train(path)
     assert res.version is None and res.model_uri == f"runs:/{res.run_id}/model"
