@@ -532,72 +532,6 @@ class _Progress:
         self.bar.close()
 
 
-def _montecarlo(returns: Any, spec: dict[str, Any]) -> tuple[Any, dict[str, float]]:
-    import numpy as np
-
-    from quantlab.montecarlo import simulate
-
-    r = returns.dropna()
-    kwargs = {"block_length": spec["block_length"]} if "block_length" in spec else {}
-    sim = simulate(
-        r,
-        n_paths=spec["n_paths"],
-        horizon=spec["horizon"],
-        method=spec["method"],
-        seed=spec["seed"],
-        **kwargs,
-    )
-    table = sim.summary(quantiles=(0.05, 0.5, 0.95))
-    q: dict[str, dict[str, float]] = {
-        str(row): {str(c): float(v) for c, v in values.items()}
-        for row, values in table.to_dict(orient="index").items()
-    }
-    metrics = {
-        "mc_terminal_wealth_mean": q["terminal_wealth"]["mean"],
-        "mc_terminal_wealth_p05": q["terminal_wealth"]["q5"],
-        "mc_terminal_wealth_median": q["terminal_wealth"]["q50"],
-        "mc_terminal_wealth_p95": q["terminal_wealth"]["q95"],
-        "mc_cagr_median": q["cagr"]["q50"],
-        "mc_sharpe_median": q["sharpe"]["q50"],
-        "mc_max_drawdown_median": q["max_drawdown"]["q50"],
-        "mc_max_drawdown_p95": q["max_drawdown"]["q95"],
-        "mc_prob_ruin": q["ruined"]["mean"],
-        "mc_prob_loss": float(np.mean(sim.terminal_wealth < 1.0)),
-    }
-    return sim, metrics
-
-
-def _report(result: Any, sim: Any, title: str) -> Any:
-    from quantlab.report import tearsheet
-
-    bt, oos = result.backtest, result.oos
-    folds = oos.folds.set_index(oos.folds.index.rename("fold"))
-    ic = oos.ic_summary().astype(float)
-    oos_ic = {f"{kind} IC {stat}": ic.loc[kind, stat] for kind in ic.index for stat in ic.columns}
-    recipe = result.recipe
-    params = {
-        "model": recipe["model"]["name"],
-        **{f"model.{k}": v for k, v in recipe["model"]["params"].items()},
-        "label": f"{recipe['label']['kind']} ({recipe['label']['horizon']} bars)",
-        "cv": ", ".join(f"{k}={v}" for k, v in recipe["cv"].items()),
-        "costs": ", ".join(f"{k}={v}" for k, v in recipe["costs"].items()),
-        "run_id": result.run_id,
-        "model_uri": result.model_uri,
-    }
-    return tearsheet(
-        bt.result,
-        title=title,
-        montecarlo=sim,
-        deflated_sharpe=bt.deflated_sharpe,
-        model={
-            "feature_importances": result.feature_importance,
-            "ic_by_fold": folds["rank_ic"].rename("rank IC"),
-            "oos_ic": oos_ic,
-            "params": params,
-        },
-    )
-
-
 def _data_text(data: dict[str, Any]) -> str:
     if data.get("source", "sample") == "sample":
         n, d = data.get("n_assets", 50), data.get("n_days", 1260)
@@ -606,13 +540,14 @@ def _data_text(data: dict[str, Any]) -> str:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    import logging
-    import tempfile
     import warnings
 
-    from quantlab.tracking import load_recipe, train
-    from quantlab.tracking.store import tracking_uri
-    from quantlab.tracking.train import TRAIN_STAGES, log_to_run
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    from quantlab.tracking import load_recipe, run_recipe
+    from quantlab.tracking.outputs import trials_text
+    from quantlab.tracking.store import quiet_mlflow_logging, tracking_uri
+    from quantlab.tracking.train import TRAIN_STAGES, kernel_cache_is_cold
 
     recipe = load_recipe(args.recipe)
     if args.experiment:
@@ -626,8 +561,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.no_report:
         recipe["report"]["enabled"] = False
     uri = tracking_uri(args.tracking_uri)
-    logging.getLogger("mlflow").setLevel(logging.WARNING)  # keep the progress bar readable
-    mc_spec, rep_spec = recipe["montecarlo"], recipe["report"]
+    mlflow_logs = quiet_mlflow_logging()  # keep the progress bar readable
+    mc_spec = recipe["montecarlo"]
     model = recipe["model"]["name"]
     print(
         f"quantlab run {recipe['name']}: {model} on {_data_text(recipe['data'])}; "
@@ -635,35 +570,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"{recipe['label']['horizon']}-bar labels",
         flush=True,
     )
-    stages = [*TRAIN_STAGES, "Monte Carlo", "report"]
-    bar = _Progress(stages, enabled=not args.quiet)
+    if kernel_cache_is_cold():
+        print(
+            "compiling numba kernels once (about a minute); they are cached for later runs",
+            flush=True,
+        )
+    bar = _Progress(TRAIN_STAGES, enabled=not args.quiet)
     t0 = time.perf_counter()
     try:
-        with warnings.catch_warnings():
+        # what mlflow still logs (warnings) goes above the bar, not into it
+        with warnings.catch_warnings(), logging_redirect_tqdm(loggers=mlflow_logs):
             warnings.simplefilter("ignore", FutureWarning)
-            result = train(recipe, tracking_uri=uri, progress=bar)
-        bar("Monte Carlo")
-        sim: Any = None
-        mc_metrics: dict[str, float] = {}
-        if mc_spec["n_paths"] > 0:
-            sim, mc_metrics = _montecarlo(result.backtest.returns, mc_spec)
-        bar("report")
-        report_path = None
-        with tempfile.TemporaryDirectory(prefix="quantlab-run-") as tmp:
-            artifacts = {}
-            if rep_spec["enabled"]:
-                title = rep_spec.get("title") or f"quantlab run {recipe['name']}"
-                ts = _report(result, sim, title)
-                report_path = Path(rep_spec["dir"]) / f"{result.run_id}.html"
-                report_path.parent.mkdir(parents=True, exist_ok=True)
-                ts.save(report_path)
-                logged = Path(tmp) / "tearsheet.html"
-                ts.save(logged)
-                artifacts[str(logged)] = "report"
-            log_to_run(result.run_id, metrics=mc_metrics, artifacts=artifacts, tracking_uri=uri)
+            result = run_recipe(recipe, tracking_uri=uri, progress=bar)
     finally:
         bar.close()
     elapsed = time.perf_counter() - t0
+    report_path = result.report_path
+    mc_metrics = result.metrics if result.montecarlo is not None else {}
 
     m = result.metrics
     sections: list[tuple[str, list[tuple[str, str]]]] = [
@@ -683,13 +606,29 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 ("Sharpe", _fmt(m.get("sharpe"))),
                 ("max drawdown", _fmt(m.get("max_drawdown"), "pct")),
                 ("trades", _fmt(m.get("n_trades"), "int")),
-                (
-                    f"deflated Sharpe ({_trials(m.get('n_trials'))})",
-                    _fmt(m.get("deflated_sharpe")),
-                ),
+                ("deflated Sharpe", _fmt(m.get("deflated_sharpe"))),
             ],
         ),
     ]
+    if "baseline_sharpe" in m:
+        base = recipe["baseline"]["name"]
+        sections.append(
+            (
+                f"{model} vs baseline {base} (same features, folds, positions, costs)",
+                [
+                    (
+                        "rank IC (mean)",
+                        f"{_fmt(m.get('rank_ic_mean'))} vs {_fmt(m.get('baseline_rank_ic_mean'))}",
+                    ),
+                    ("Sharpe", f"{_fmt(m.get('sharpe'))} vs {_fmt(m.get('baseline_sharpe'))}"),
+                    (
+                        "annual return",
+                        f"{_fmt(m.get('annual_return'), 'pct')} vs "
+                        f"{_fmt(m.get('baseline_annual_return'), 'pct')}",
+                    ),
+                ],
+            )
+        )
     if mc_metrics:
         sections.append(
             (
@@ -707,6 +646,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
         )
     print()
     _print_summary(sections)
+    print(
+        f"deflated Sharpe counted {trials_text(result.n_trials, result.trial_family)} in "
+        f"experiment {recipe['experiment']!r} (identical reruns count once)"
+    )
+    if "baseline_sharpe" in m:
+        beats = m.get("sharpe", math.nan) > m["baseline_sharpe"]
+        print(
+            f"{model} {'beats' if beats else 'does NOT beat'} the {recipe['baseline']['name']} "
+            f"baseline out of sample (Sharpe {_fmt(m.get('sharpe'))} vs "
+            f"{_fmt(m['baseline_sharpe'])})"
+            + ("" if beats else "; trust the simpler model until this one earns its place")
+        )
     print()
     print(f"finished in {elapsed:.1f} s")
     print(f"MLflow run:  {result.run_id} (experiment {recipe['experiment']!r})")

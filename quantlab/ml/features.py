@@ -59,6 +59,10 @@ from quantlab.ml._panel import close_panel, stack_arrays
 __all__ = ["Feature", "FeatureSet", "FEATURE_KINDS", "TRANSFORMS"]
 
 _FORMAT_VERSION = 1
+#: The keys of a feature spec besides the kind's parameters.
+_SPEC_KEYS = ("kind", "name", "transform", "params")
+#: The keys of a feature-set spec (:meth:`FeatureSet.to_dict`).
+_SET_KEYS = ("format", "version", "name", "features")
 TRANSFORMS: tuple[str, ...] = ("xs_rank", "xs_zscore")
 
 
@@ -266,7 +270,7 @@ class Feature:
         if unknown:
             raise ParameterError(
                 f"feature kind {kind!r} has no parameter(s) {unknown}; its parameters are "
-                f"{spec.defaults}"
+                f"{spec.defaults} (and name, transform)"
             )
         full = {**spec.defaults, **params}
         for key, value in full.items():
@@ -296,14 +300,52 @@ class Feature:
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> Feature:
-        """Inverse of :meth:`to_dict`."""
-        if "kind" not in spec:
-            raise ValidationError(f"a feature spec needs a 'kind'; got {dict(spec)}")
+        """Inverse of :meth:`to_dict`; also reads the flat form ``{"kind", <params>}``.
+
+        The kind's parameters may sit under ``"params"`` (the :meth:`to_dict` form) or
+        next to ``"kind"`` (the flat form of a TOML recipe), not both for one parameter.
+        Any other key raises, naming it and the kind's parameters.
+
+        Raises
+        ------
+        ValidationError
+            No ``"kind"``, ``"params"`` not a mapping, or a parameter given twice.
+        NotFoundError, ParameterError
+            As the constructor (unknown kind or parameter, invalid value).
+
+        Examples
+        --------
+        >>> Feature.from_dict({"kind": "ret", "window": 5}).name
+        'ret_5'
+        >>> Feature.from_dict({"kind": "ret", "windw": 5})
+        Traceback (most recent call last):
+        ...
+        quantlab.errors.ParameterError: feature kind 'ret' has no parameter(s) ['windw']; \
+its parameters are {'window': 1, 'lag': 0} (and name, transform)
+        """
+        if not isinstance(spec, Mapping) or "kind" not in spec:
+            raise ValidationError(
+                f"a feature spec must be a dict with a 'kind' (e.g. {{'kind': 'ret', "
+                f"'window': 5}}); got {spec!r:.80}"
+            )
+        params = spec.get("params", {})
+        if not isinstance(params, Mapping):
+            raise ValidationError(
+                f"the 'params' of feature spec {dict(spec)!r:.80} must be a dict; got "
+                f"{type(params).__name__}"
+            )
+        flat = {k: v for k, v in spec.items() if k not in _SPEC_KEYS}
+        twice = sorted(set(flat) & set(params))
+        if twice:
+            raise ValidationError(
+                f"feature spec {dict(spec)!r:.80} gives {twice} both flat and under "
+                "'params'; give each parameter once"
+            )
         return cls(
             spec["kind"],
             name=spec.get("name"),
             transform=spec.get("transform"),
-            **dict(spec.get("params", {})),
+            **{**flat, **params},
         )
 
     def __eq__(self, other: object) -> bool:
@@ -520,14 +562,48 @@ class FeatureSet:
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> FeatureSet:
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict`.
+
+        Raises
+        ------
+        ValidationError
+            A key other than ``format``, ``version``, ``name``, ``features`` (named), no
+            ``features`` list, another format or an unsupported version.
+
+        Examples
+        --------
+        >>> FeatureSet.from_dict({"features": [{"kind": "ret", "window": 5}]}).names
+        ['ret_5']
+        >>> FeatureSet.from_dict({"featurs": [{"kind": "ret"}]})
+        Traceback (most recent call last):
+        ...
+        quantlab.errors.ValidationError: unknown FeatureSet key(s) ['featurs']; a FeatureSet \
+dict has keys ['format', 'version', 'name', 'features'] (a list of feature specs)
+        """
+        if not isinstance(spec, Mapping):
+            raise ValidationError(f"a FeatureSet spec must be a dict; got {type(spec).__name__}")
+        unknown = sorted(str(k) for k in spec if k not in _SET_KEYS)
+        if unknown:
+            raise ValidationError(
+                f"unknown FeatureSet key(s) {unknown}; a FeatureSet dict has keys "
+                f"{list(_SET_KEYS)} (a list of feature specs)"
+            )
+        fmt = spec.get("format", "quantlab.FeatureSet")
+        if fmt != "quantlab.FeatureSet":
+            raise ValidationError(f"FeatureSet 'format' must be 'quantlab.FeatureSet'; got {fmt!r}")
+        feats = spec.get("features")
+        if not isinstance(feats, list | tuple):
+            raise ValidationError(
+                f"a FeatureSet dict needs 'features', a list of feature specs; got "
+                f"{type(feats).__name__} {feats!r:.60}"
+            )
         version = spec.get("version", _FORMAT_VERSION)
         if version != _FORMAT_VERSION:
             raise ValidationError(
                 f"FeatureSet spec version {version!r} is not supported (this quantlab reads "
                 f"version {_FORMAT_VERSION}); upgrade quantlab"
             )
-        return cls(list(spec["features"]), name=spec.get("name", ""))
+        return cls(list(feats), name=spec.get("name", ""))
 
     def to_json(self, **kwargs: Any) -> str:
         """Serialise to a JSON string (``kwargs`` go to :func:`json.dumps`)."""

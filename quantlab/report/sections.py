@@ -473,6 +473,8 @@ def overfitting(sweep: Any, dsr: float | None, pbo: Any) -> str | None:
             value = float(pbo)
             rows.append(("PBO", H.fmt_number(value)))
         body += H.reading(*pbo_reading(value))
+    else:  # the note below explains PBO: say why there is no value rather than omit it
+        rows.append(("PBO", "n/a: needs at least 2 trials with returns"))
     body += H.kv_table(rows, header=("diagnostic", "value"))
     body += (
         f'<p class="note">Deflated Sharpe: probability that the true Sharpe ratio beats the '

@@ -57,20 +57,27 @@ class ModelRef:
         return replace(self, version=str(version))
 
 
+def _refuse_latest(raw: str) -> ParameterError:
+    return ParameterError(
+        f"model reference {raw!r}: 'latest' is not supported, neither as a version nor as "
+        "an alias (versions move under you); use an alias such as 'name@production' or a "
+        "version 'name/3'"
+    )
+
+
 def _name_ref(raw: str, body: str) -> ModelRef:
     if "@" in body:
         name, alias = body.rsplit("@", 1)
         if not name or not alias:
             raise ParameterError(f"model reference {raw!r} needs 'name@alias'; got an empty part")
+        if alias.strip().lower() == "latest":
+            raise _refuse_latest(raw)
         return ModelRef(raw, name=name, alias=alias)
     head, _, tail = body.rpartition("/")
     if head and tail.isdigit():
         return ModelRef(raw, name=head, version=str(int(tail)))
-    if head and tail.lower() == "latest":
-        raise ParameterError(
-            f"model reference {raw!r}: 'latest' is not supported (versions move under "
-            "you); use an alias such as 'name@production' or a version 'name/3'"
-        )
+    if head and tail.strip().lower() == "latest":
+        raise _refuse_latest(raw)
     return ModelRef(raw, name=body, alias=DEFAULT_ALIAS)
 
 
@@ -147,7 +154,8 @@ def _default_loader(ref: ModelRef, trusted: bool) -> Any:
         return Model.from_dir(ref.path, trusted=trusted)
     from quantlab.tracking.registry import load_registered
 
-    return load_registered(ref, trusted=trusted)
+    stored, info = load_registered(ref, trusted=trusted)
+    return Model(stored, **info)
 
 
 class ModelCache:

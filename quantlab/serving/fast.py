@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 
 from quantlab.errors import AlignmentError, DataTypeError, ShapeError, ValidationError
-from quantlab.tracking.model_format import StoredModel, read_model, to_stored
+from quantlab.tracking.model_format import read_model, to_stored
+from quantlab.tracking.stored import StoredModel, check_values, native_predictor
 
 __all__ = ["Model", "as_matrix"]
 
@@ -195,24 +196,6 @@ feature(s) ['bb'] (did you mean 'b'?); the model expects exactly 2 feature(s): [
     )
 
 
-def _bad_values(arr: np.ndarray, names: list[str], allow_nan: bool, model: str) -> None:
-    inf = np.isinf(arr)
-    if inf.any():
-        r, c = np.argwhere(inf)[0]
-        raise ValidationError(
-            f"feature {names[c]!r} is infinite (row {r}); no model accepts inf. Send a finite "
-            "value or null"
-        )
-    if not allow_nan:
-        nan = np.isnan(arr)
-        if nan.any():
-            r, c = np.argwhere(nan)[0]
-            raise ValidationError(
-                f"feature {names[c]!r} is NaN / missing (row {r}) and model {model} does not "
-                "accept missing values (nan_policy='raise'); send a value for every feature"
-            )
-
-
 class Model:
     """A loaded quantlab model: feature set, native predictor, metadata.
 
@@ -259,7 +242,7 @@ class Model:
             self.metadata.update(name=name, version=version)
         self._allow_nan = stored.nan_policy != "raise"
         self._feature_set: Any = None
-        self._predict_matrix = self._build_predictor(stored)
+        self._predict_matrix = native_predictor(stored)
 
     # -------------------------------------------------------------- constructors
     @classmethod
@@ -271,51 +254,6 @@ class Model:
     def from_estimator(cls, model: Any, **options: Any) -> Model:
         """Wrap a fitted estimator in memory (options as :func:`~.model_format.to_stored`)."""
         return cls(to_stored(model, **options), source="memory")
-
-    def _build_predictor(self, stored: StoredModel) -> Any:
-        est = stored.estimator
-        if stored.estimator_type == "lightgbm":
-            booster = est
-
-            def lgbm(arr: np.ndarray) -> np.ndarray:
-                threads = 1 if arr.shape[0] < 256 else 0
-                return np.asarray(booster.predict(arr, num_threads=threads), dtype=np.float64)
-
-            return lgbm
-        if stored.estimator_type == "linear":
-            coef = np.asarray(est["coef"], dtype=np.float64)
-            intercept = float(est["intercept"])
-            fill = np.asarray(est.get("fill_values", np.zeros(len(coef))), dtype=np.float64)
-            logistic = est["class"] == "LogisticModel"
-
-            def linear(arr: np.ndarray) -> np.ndarray:
-                nan = np.isnan(arr)
-                if nan.any():
-                    arr = np.where(nan, fill[None, :], arr)
-                z = arr @ coef + intercept
-                if logistic:
-                    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -500.0, 500.0))))
-                return np.asarray(z)
-
-            return linear
-        names = self.feature_names
-        kind = stored.kind
-
-        def third_party(arr: np.ndarray) -> np.ndarray:
-            X: Any = arr
-            if hasattr(est, "feature_names_in_") or hasattr(est, "feature_names_"):
-                import pandas as pd
-
-                X = pd.DataFrame(arr, columns=names)
-            if (
-                kind == "probability"
-                and not hasattr(est, "kind")
-                and callable(getattr(est, "predict_proba", None))
-            ):
-                return np.asarray(est.predict_proba(X))[:, -1].astype(np.float64)
-            return np.asarray(est.predict(X), dtype=np.float64).reshape(-1)
-
-        return third_party
 
     # -------------------------------------------------------------- prediction
     @property
@@ -371,7 +309,7 @@ class Model:
                 raise ValidationError("pass either X (features) or prices, not both")
             arr = as_matrix(X, self.feature_names)
             if not np.isfinite(arr).all():
-                _bad_values(arr, self.feature_names, self._allow_nan, str(self.name or "this"))
+                check_values(arr, self.feature_names, self._allow_nan, str(self.name or "this"))
             return self._predict_matrix(arr)
         if prices is None:
             raise ValidationError(
@@ -383,7 +321,7 @@ class Model:
         feats = self.features(prices, events)
         arr = np.ascontiguousarray(feats.to_numpy(dtype=np.float64))
         if not np.isfinite(arr).all():
-            _bad_values(arr, self.feature_names, self._allow_nan, str(self.name or "this"))
+            check_values(arr, self.feature_names, self._allow_nan, str(self.name or "this"))
         return pd.Series(self._predict_matrix(arr), index=feats.index, name="prediction")
 
     def __repr__(self) -> str:

@@ -1,6 +1,7 @@
 """Experiment tracking and the model registry, on MLflow (the only package importing it).
 
-* :func:`train` -- run a recipe through the ML pipeline, log everything, register the model
+* :func:`train` / :func:`run_recipe` -- run a recipe through the ML pipeline, log
+  everything, register the model, then its Monte Carlo and tearsheet
 * :func:`log_backtest` -- log a backtest (parameters, metrics, plots, trades, returns)
 * :func:`register_model` -- register a model fitted by your own code; :func:`set_alias`,
   :func:`list_models`
@@ -23,6 +24,7 @@ from typing import Any
 # rebind the package attribute to the module, so the function is bound here, eagerly
 # (train.py imports only numpy / pandas at module level; mlflow stays lazy).
 from quantlab.tracking.train import TrainResult as TrainResult
+from quantlab.tracking.train import run_recipe as run_recipe
 from quantlab.tracking.train import train as train
 
 _EXPORTS = {
@@ -42,7 +44,7 @@ _EXPORTS = {
     "read_model": "quantlab.tracking.model_format",
 }
 
-__all__ = sorted([*_EXPORTS, "TrainResult", "train"])
+__all__ = sorted([*_EXPORTS, "TrainResult", "run_recipe", "train"])
 
 
 def __getattr__(name: str) -> Any:

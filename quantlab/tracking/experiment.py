@@ -1,10 +1,15 @@
 """Selection-bias accounting across an experiment: deflated Sharpe of the best run, PBO.
 
-Every run of the experiment that logged ``backtest/returns.parquet`` (``train`` and
-``log_backtest`` do) is one trial. The best run is the one with the highest per-period
-Sharpe ratio; its deflated Sharpe ratio accounts for the number of runs and the variance
-of their Sharpe ratios, and the PBO (combinatorially symmetric cross-validation) is
-computed on the matrix of every run's returns, aligned on dates.
+A trial is a distinct configuration, not a run: every run that logged
+``backtest/returns.parquet`` (``train`` and ``log_backtest`` do) is a candidate, and the
+runs of one training configuration (same ``quantlab.config_hash`` tag, see
+:func:`~quantlab.tracking.recipe.config_hash`: reruns, reseeded runs) count once, by their
+newest run. A ``log_backtest`` run has no configuration tag and counts as its own trial.
+``family=`` restricts the trials to one trial family (tag ``quantlab.trial_family``), as
+:func:`~quantlab.train` does for a run's own deflated Sharpe. The best trial is the one with
+the highest per-period Sharpe ratio; its deflated Sharpe ratio accounts for the number of
+trials and the variance of their Sharpe ratios, and the PBO (combinatorially symmetric
+cross-validation) is computed on the matrix of every trial's returns, aligned on dates.
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ import pandas as pd
 from quantlab.errors import NotFoundError, ValidationError
 from quantlab.tracking import store
 from quantlab.tracking.backtest_log import returns_of_run
+
+#: Tags of a training run: its trial family and its configuration hash.
+FAMILY_TAG = "quantlab.trial_family"
+CONFIG_TAG = "quantlab.config_hash"
 
 __all__ = ["ExperimentReport", "experiment_report", "trial_sharpes"]
 
@@ -46,11 +55,12 @@ class ExperimentReport:
     ----------
     experiment : str
     runs : pandas.DataFrame
-        One row per run with returns: ``run_id``, ``run_name``, ``n_obs``, ``sharpe``
-        (per period) and ``annual_sharpe`` (as logged), sorted by Sharpe, best first.
+        One row per trial (the newest run of each configuration) with returns:
+        ``run_id``, ``run_name``, ``n_obs``, ``sharpe`` (per period) and
+        ``annual_sharpe`` (as logged), sorted by Sharpe, best first.
     best_run_id : str
     n_trials : int
-        Runs counted as trials (runs with logged returns).
+        Distinct configurations counted as trials (one row of :attr:`runs` each).
     sharpe_variance : float
         Variance of the trials' per-period Sharpe ratios.
     deflated_sharpe : float
@@ -73,7 +83,11 @@ class ExperimentReport:
 
 
 def experiment_report(
-    experiment: str, *, n_splits: int = 16, tracking_uri: str | None = None
+    experiment: str,
+    *,
+    family: str | None = None,
+    n_splits: int = 16,
+    tracking_uri: str | None = None,
 ) -> ExperimentReport:
     """Deflated Sharpe of the experiment's best run and the experiment's PBO.
 
@@ -81,6 +95,8 @@ def experiment_report(
     ----------
     experiment : str
         Experiment name.
+    family : str, optional
+        Count only the runs of this trial family (default: every run of the experiment).
     n_splits : int, default 16
         Blocks of the PBO's combinatorial cross-validation (lowered to an even number
         that fits the common dates).
@@ -121,13 +137,30 @@ def experiment_report(
         raise NotFoundError(
             f"experiment {experiment!r} does not exist in {uri}; experiments: {names}"
         )
+    query = "attributes.status = 'FINISHED'"
+    if family is not None:
+        from quantlab.errors import ParameterError
+        from quantlab.tracking.recipe import _FAMILY_RE
+
+        if not isinstance(family, str) or not _FAMILY_RE.fullmatch(family):
+            raise ParameterError(
+                f"family must be a trial family name (letters, digits and '._-/'); got {family!r}"
+            )
+        query += f" and tags.`{FAMILY_TAG}` = '{family}'"
     runs = store.call(
-        lambda: cl.search_runs([exp_id], "attributes.status = 'FINISHED'", max_results=5000),
+        lambda: cl.search_runs(
+            [exp_id], query, max_results=5000, order_by=["attributes.start_time DESC"]
+        ),
         uri,
         f"list the runs of {experiment!r}",
     )
-    columns, rows = {}, []
-    for run in runs:
+    columns, rows, seen = {}, [], set()
+    for run in runs:  # newest first: the first run of a configuration stands for it
+        config = run.data.tags.get(CONFIG_TAG)
+        if config is not None:
+            if config in seen:
+                continue
+            seen.add(config)
         frame = returns_of_run(run.info.run_id, uri)
         if frame is None or frame.shape[1] == 0:
             continue
@@ -142,9 +175,10 @@ def experiment_report(
             }
         )
     if not rows:
+        which = f"of trial family {family!r} " if family is not None else ""
         raise ValidationError(
-            f"no run of experiment {experiment!r} logged returns ({len(runs)} finished "
-            "run(s)); log them with quantlab.train or quantlab.tracking.log_backtest"
+            f"no run {which}of experiment {experiment!r} logged returns ({len(runs)} "
+            "finished run(s)); log them with quantlab.train or quantlab.tracking.log_backtest"
         )
     returns = pd.concat(columns, axis=1)
     sharpes, var = trial_sharpes(returns)

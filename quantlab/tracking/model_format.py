@@ -6,20 +6,28 @@ Layout (every file but the estimator's is plain text)::
       MLmodel               MLflow metadata: a ``python_function`` flavor whose
                             ``loader_module`` is this module (no pickled python_model),
                             a ``quantlab`` flavor, the signature and input example
+      requirements.txt, python_env.yaml, conda.yaml, input_example.json, ...  (MLflow)
+      data/quantlab/        the quantlab files (:func:`write_model` writes them alone):
       quantlab_model.json   format version, kind, estimator type, model class, feature
                             names, NaN policy, feature-set JSON, metadata (data range and
                             hash, metrics, ...)
       model.txt             LightGBM's native text format          (estimator_type "lightgbm")
       coefficients.json     linear coefficients, intercept, fills  (estimator_type "linear")
       estimator.pkl         a pickled third-party estimator        (estimator_type "pickle")
-      requirements.txt, python_env.yaml, conda.yaml, input_example.json, ...  (MLflow)
+
+:func:`save_model` writes the MLflow files through MLflow's public
+``mlflow.pyfunc.save_model``; models saved before (quantlab files next to ``MLmodel``)
+still read.
 
 Built-in models (LightGBM, ridge, logistic) load without executing any code from the
 directory: LightGBM parses its text format, coefficients are JSON. Reading a model
-(:func:`read_model`) needs only json, numpy and lightgbm -- never mlflow or pickle --
+(:func:`read_model`) needs only json, PyYAML, numpy and lightgbm -- never mlflow or pickle --
 unless the model is a pickled third-party estimator, which requires ``trusted=True``.
-A directory whose ``MLmodel`` names another ``loader_module``, or a built-in model
-directory that contains any pickle file, is refused unless ``trusted=True``.
+``MLmodel`` is parsed with ``yaml.safe_load`` (block or flow style, quoted keys alike);
+a directory whose ``MLmodel`` has a flavor other than ``python_function`` and
+``quantlab``, a ``loader_module`` other than this module in any flavor, or a pickled
+``python_model``, or a built-in model directory that contains any pickle file, is refused
+unless ``trusted=True``.
 
 Through MLflow the directory is a valid pyfunc model: ``mlflow.pyfunc.load_model(uri)``
 calls :func:`_load_pyfunc` here, and ``mlflow models serve`` works. A pickled estimator
@@ -31,14 +39,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from quantlab.errors import (
+    AlignmentError,
     DataTypeError,
     ModelNotFoundError,
     ParameterError,
@@ -46,6 +53,7 @@ from quantlab.errors import (
     UntrustedModelError,
     ValidationError,
 )
+from quantlab.tracking.stored import StoredModel, check_values, native_predictor
 
 __all__ = [
     "BOOSTER_FILE",
@@ -67,45 +75,14 @@ LOADER_MODULE = "quantlab.tracking.model_format"
 META_FILE = "quantlab_model.json"
 BOOSTER_FILE = "model.txt"
 LINEAR_FILE = "coefficients.json"
+#: Where :func:`save_model` puts the quantlab files inside an MLflow model directory.
+DATA_DIR = "data/quantlab"
+#: The MLmodel flavors a quantlab model directory has (any other is refused untrusted).
+FLAVORS = ("python_function", "quantlab")
 PICKLE_FILE = "estimator.pkl"
 ESTIMATOR_TYPES: tuple[str, ...] = ("lightgbm", "linear", "pickle")
 _PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".cloudpickle", ".dill", ".pt", ".pth")
 _LINEAR_CLASSES = ("RidgeModel", "LogisticModel")
-_LOADER_RE = re.compile(r"^\s*loader_module:\s*['\"]?([\w.]+)", re.MULTILINE)
-
-
-@dataclass
-class StoredModel:
-    """The contents of a model directory, in memory.
-
-    Attributes
-    ----------
-    estimator_type : {"lightgbm", "linear", "pickle"}
-    kind : {"return", "probability", "score"}
-    feature_names : list of str
-        Input columns, in the estimator's order.
-    estimator : object
-        A ``lightgbm.Booster``, the linear model's :meth:`~quantlab.models.RidgeModel.to_dict`
-        spec, or the unpickled estimator.
-    model_class : str
-        The original class (``"LGBMRegressorModel"``, ``"RidgeModel"``, ``"Booster"`` ...).
-    nan_policy : str
-        ``"native"`` (NaN passed to LightGBM), ``"median"`` / ``"zero"`` (imputed) or
-        ``"raise"`` (rejected).
-    feature_set : dict or None
-        :meth:`quantlab.ml.FeatureSet.to_dict` of the features the model expects.
-    metadata : dict
-        Free JSON metadata (training data range and hash, metrics, ...).
-    """
-
-    estimator_type: str
-    kind: str
-    feature_names: list[str]
-    estimator: Any
-    model_class: str
-    nan_policy: str = "raise"
-    feature_set: dict[str, Any] | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ building from objects
@@ -392,10 +369,14 @@ def save_model(
 ) -> None:
     """Save a model directory with its MLflow ``MLmodel`` (the flavor hook of ``Model.log``).
 
+    The quantlab files go to ``<path>/data/quantlab/``; ``MLmodel``, the environment files
+    and the input example are written by MLflow's public ``mlflow.pyfunc.save_model`` (with
+    :data:`LOADER_MODULE` as the ``loader_module``), never by hand.
+
     Parameters
     ----------
     path : str
-        Directory to create.
+        Directory to create (must not exist or be empty).
     mlflow_model : mlflow.models.Model, optional
         MLflow's model metadata object (``Model.log`` passes it); a new one by default.
     quantlab_model : object
@@ -405,9 +386,11 @@ def save_model(
     signature : mlflow.models.ModelSignature, optional
     input_example : pandas.DataFrame, optional
     """
+    import tempfile
+    import warnings
+
+    import mlflow.pyfunc
     from mlflow.models import Model
-    from mlflow.models.utils import _save_example
-    from mlflow.pyfunc import add_to_model
 
     stored = (
         quantlab_model
@@ -420,36 +403,29 @@ def save_model(
             kind=kind,
         )
     )
-    write_model(stored, path)
     mlflow_model = Model() if mlflow_model is None else mlflow_model
-    if input_example is not None:
-        _save_example(mlflow_model, input_example, path)
-    if signature is not None:
-        mlflow_model.signature = signature
-    reqs = _requirements()
-    py = f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
-    Path(path, "requirements.txt").write_text("\n".join(reqs) + "\n")
-    Path(path, "python_env.yaml").write_text(
-        f"python: {py}\nbuild_dependencies:\n- pip\ndependencies:\n- -r requirements.txt\n"
-    )
-    pip = "".join(f"  - {r}\n" for r in reqs)
-    Path(path, "conda.yaml").write_text(
-        f"channels:\n- conda-forge\ndependencies:\n- python={py}\n- pip\n- pip:\n{pip}"
-    )
-    add_to_model(
-        mlflow_model,
-        loader_module=LOADER_MODULE,
-        conda_env="conda.yaml",
-        python_env="python_env.yaml",
-    )
     mlflow_model.add_flavor(
         "quantlab",
         format_version=FORMAT_VERSION,
         kind=stored.kind,
         estimator_type=stored.estimator_type,
-        data=META_FILE,
+        data=f"{DATA_DIR}/{META_FILE}",
     )
-    mlflow_model.save(os.path.join(path, "MLmodel"))
+    with tempfile.TemporaryDirectory(prefix="quantlab-model-") as tmp:
+        data = Path(tmp) / Path(DATA_DIR).name
+        write_model(stored, data)
+        with warnings.catch_warnings():
+            # quantlab writes the signature from the feature names; an example is optional
+            warnings.filterwarnings("ignore", message=".*input example was not provided")
+            mlflow.pyfunc.save_model(
+                path,
+                loader_module=LOADER_MODULE,
+                data_path=str(data),
+                mlflow_model=mlflow_model,
+                signature=signature,
+                input_example=input_example,
+                pip_requirements=_requirements(),
+            )
 
 
 # ------------------------------------------------------------------ reading
@@ -480,18 +456,57 @@ def _untrusted(where: Path, why: str) -> UntrustedModelError:
     )
 
 
-def _check_trust(root: Path, meta: dict[str, Any], trusted: bool) -> None:
+def _mlmodel(root: Path) -> dict[str, Any] | None:
+    """``root/MLmodel`` parsed with ``yaml.safe_load`` (None when there is none)."""
+    import yaml
+
+    path = root / "MLmodel"
+    if not path.is_file():
+        return None
+    try:
+        doc = yaml.safe_load(path.read_text(errors="replace"))
+    except yaml.YAMLError as exc:
+        raise ValidationError(f"{path} is not valid YAML ({exc}); the model is corrupt") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("flavors"), dict):
+        raise ValidationError(
+            f"{path} has no 'flavors' mapping; it is not an MLflow model file (the model is "
+            "corrupt)"
+        )
+    return doc
+
+
+def _check_flavors(root: Path, doc: dict[str, Any]) -> None:
+    """Every flavor of MLmodel must be ours, and the pyfunc one must load through us."""
+    flavors: dict[Any, Any] = doc["flavors"]
+    foreign = sorted(str(f) for f in flavors if f not in FLAVORS)
+    if foreign:
+        raise _untrusted(root, f"its MLmodel has flavor(s) {foreign} besides {list(FLAVORS)}")
+    loaders = sorted(
+        {
+            str(flavor["loader_module"])
+            for flavor in flavors.values()
+            if isinstance(flavor, dict) and "loader_module" in flavor
+        }
+        - {LOADER_MODULE}
+    )
+    if loaders:
+        raise _untrusted(
+            root, f"its MLmodel names loader_module {loaders} instead of {LOADER_MODULE!r}"
+        )
+    pyfunc = flavors.get("python_function")
+    if isinstance(pyfunc, dict):
+        code = sorted(
+            str(k) for k in ("python_model", "cloudpickle_version", "code") if pyfunc.get(k)
+        )
+        if code:
+            raise _untrusted(root, f"its python_function flavor carries {code}")
+
+
+def _check_trust(root: Path, meta: dict[str, Any], trusted: bool, doc: Any) -> None:
     if trusted:
         return
-    mlmodel = root / "MLmodel"
-    if mlmodel.is_file():
-        loaders = set(_LOADER_RE.findall(mlmodel.read_text(errors="replace")))
-        foreign = sorted(loaders - {LOADER_MODULE})
-        if foreign:
-            raise _untrusted(
-                root,
-                f"its MLmodel names loader_module {foreign} instead of {LOADER_MODULE!r}",
-            )
+    if doc is not None:
+        _check_flavors(root, doc)
     etype = meta.get("estimator_type")
     pickles = _pickle_files(root)
     if etype == "pickle":
@@ -538,7 +553,20 @@ def read_model(path: str | os.PathLike[str], *, trusted: bool = False) -> Stored
             f"model path {str(path)!r} is not a directory; pass a model directory, a "
             "registered name ('name', 'name@alias', 'name/3') or a models:/ URI"
         )
-    meta_path = root / META_FILE
+    doc = _mlmodel(root)
+    files = root
+    if not (root / META_FILE).is_file() and doc is not None:
+        # an MLflow model directory: the quantlab flavor says where its files are
+        ours = doc["flavors"].get("quantlab")
+        rel = ours.get("data") if isinstance(ours, dict) else None
+        if isinstance(rel, str):
+            files = (root / rel).parent
+            if root.resolve() not in files.resolve().parents and files.resolve() != root.resolve():
+                raise ValidationError(
+                    f"{root}/MLmodel points the quantlab flavor outside the directory "
+                    f"({rel!r}); the model is corrupt"
+                )
+    meta_path = files / META_FILE
     if not meta_path.is_file():
         raise ValidationError(
             f"{root} is not a quantlab model directory (no {META_FILE}); save models with "
@@ -561,10 +589,10 @@ def read_model(path: str | os.PathLike[str], *, trusted: bool = False) -> Stored
         raise ValidationError(
             f"{meta_path} has estimator_type {etype!r}; expected one of {list(ESTIMATOR_TYPES)}"
         )
-    _check_trust(root, meta, trusted)
+    _check_trust(root, meta, trusted, doc)
     names = [str(n) for n in meta.get("feature_names", [])]
-    data = root / str(meta.get("data", ""))
-    if data.parent != root or not data.is_file():
+    data = files / str(meta.get("data", ""))
+    if data.parent != files or not data.is_file():
         raise ValidationError(f"{root} lacks its estimator file {meta.get('data')!r}")
     estimator = _load_estimator(etype, data)
     if etype == "lightgbm" and int(estimator.num_feature()) != len(names):
@@ -615,20 +643,30 @@ def _load_estimator(etype: str, data: Path) -> Any:
 class _PyFuncModel:
     """What ``mlflow.pyfunc.load_model`` wraps: ``predict(DataFrame) -> ndarray``."""
 
-    def __init__(self, model: Any) -> None:
-        self.model = model
+    def __init__(self, stored: StoredModel) -> None:
+        self.stored = stored
+        self._predict = native_predictor(stored)
 
     def predict(self, model_input: Any, params: dict[str, Any] | None = None) -> np.ndarray:
-        out: np.ndarray = self.model.predict(model_input)
-        return out
+        names = list(self.stored.feature_names)
+        columns = [str(c) for c in getattr(model_input, "columns", [])]
+        missing = [n for n in names if n not in columns]
+        if missing:
+            raise AlignmentError(
+                f"model_input lacks feature(s) {missing[:10]}; the model expects {names[:30]}"
+            )
+        arr = np.ascontiguousarray(
+            model_input.set_axis(columns, axis=1)[names].to_numpy(dtype=np.float64, na_value=np.nan)
+        )
+        if not np.isfinite(arr).all():
+            check_values(arr, names, self.stored.nan_policy != "raise", "this")
+        return self._predict(arr)
 
     def get_raw_model(self) -> Any:
-        return self.model
+        return self.stored
 
 
 def _load_pyfunc(data_path: str, model_config: Any = None) -> _PyFuncModel:
     """MLflow's pyfunc entry point (``loader_module: quantlab.tracking.model_format``)."""
-    from quantlab.serving.fast import Model
-
     trusted = os.environ.get("QUANTLAB_TRUSTED_MODELS", "").strip().lower() in ("1", "true", "yes")
-    return _PyFuncModel(Model.from_dir(data_path, trusted=trusted))
+    return _PyFuncModel(read_model(data_path, trusted=trusted))

@@ -11,6 +11,8 @@ Schema (defaults in brackets)::
     experiment   str    MLflow experiment                            ["quantlab"]
     register_as  str    registered model name                        [none: not registered]
     alias        str    alias to move to the new version             [none]
+    trial_family str    the runs whose distinct configurations count as trials of
+                        the deflated Sharpe (see "Trials" below)      [the model name]
 
     [data]       source = "sample" | a .csv / .parquet OHLCV path    ["sample"]
                  n_assets, n_days, seed, signal_strength, event_rate  (sample only)
@@ -26,15 +28,30 @@ Schema (defaults in brackets)::
                         | triple_barrier                             ["forward_returns"]
                  horizon [5]; upper, lower, vol_window (triple_barrier)
     [model]      name [lgbm]; params = {...}; sample_weight = "uniqueness" | "none"
+    [baseline]   name, params: a reference model run on the same features, labels, CV
+                 folds, positions and costs; its OOS rank IC and Sharpe are logged
+                 (``baseline_*``) and shown next to the model's   [none]
     [cv]         kind = purged_kfold | walk_forward | combinatorial  ["purged_kfold"]
                  n_splits [5]; embargo [label horizon]; other constructor parameters
     [positions]  method, quantile, threshold, long_only, gross, rebalance_every
     [costs]      fees [0.0005], slippage [0.0]
-    [montecarlo] Monte Carlo of the OOS strategy returns (``quantlab run``):
-                 n_paths [1000; 0 = off], horizon [252], method ["stationary_bootstrap"],
+    [montecarlo] Monte Carlo of the OOS strategy returns (:func:`~quantlab.train` and
+                 ``quantlab run``): n_paths [1000; 0 = off], horizon [252],
+                 method [:data:`quantlab.montecarlo.METHODS`, "stationary_bootstrap"],
                  block_length [n_bars ** (1/3)], seed [0]
-    [report]     HTML tearsheet of the run (``quantlab run``): enabled [true],
-                 dir ["reports"], title [the run name]
+    [report]     HTML tearsheet of the run (:func:`~quantlab.train` and ``quantlab run``):
+                 enabled [true], dir ["reports"], title [the run name]
+
+Trials. The deflated Sharpe of a run counts *distinct configurations* of its trial
+family in the experiment, not runs: :func:`config_hash` hashes the recipe without what
+does not change the strategy (the run name, experiment, registry and alias, the trial
+family, the baseline, Monte Carlo and report sections, and every seed), so an identical
+rerun (or a rerun with another seed) is the same trial, and a run of another family (by
+default another model, e.g. the ridge baseline next to LightGBM) is not a trial of this
+one. Give recipes the same ``trial_family`` to pool them (a search over model families).
+Decision: seeds are left out because a seed picks a draw, not a configuration; on the
+sample universe ``data.seed`` draws another synthetic market, which is still the same
+strategy being tried.
 
 Data paths (``data.source``, ``data.events``) must exist: a missing file raises
 :class:`~quantlab.errors.NotFoundError` naming the key. :func:`load_recipe` resolves a
@@ -59,8 +76,11 @@ Example (TOML)::
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -69,9 +89,10 @@ from quantlab.errors import NotFoundError, ParameterError
 
 __all__ = [
     "CV_KINDS",
+    "CV_SPLITTERS",
     "DEFAULTS",
     "LABEL_KINDS",
-    "MC_METHODS",
+    "config_hash",
     "load_recipe",
     "validate_recipe",
 ]
@@ -82,32 +103,32 @@ LABEL_KINDS: tuple[str, ...] = (
     "cross_sectional_rank",
     "triple_barrier",
 )
-CV_KINDS: tuple[str, ...] = ("purged_kfold", "walk_forward", "combinatorial")
+#: ``cv.kind`` -> the :mod:`quantlab.ml` splitter class it builds (owned here: the recipe
+#: names its splitters; :func:`quantlab.train` builds them from this table).
+CV_SPLITTERS: dict[str, str] = {
+    "purged_kfold": "PurgedKFold",
+    "walk_forward": "WalkForward",
+    "combinatorial": "CombinatorialPurgedCV",
+}
+CV_KINDS: tuple[str, ...] = tuple(CV_SPLITTERS)
 
 DEFAULTS: dict[str, Any] = {
     "name": None,
     "experiment": "quantlab",
+    "trial_family": None,
     "register_as": None,
     "alias": None,
     "data": {"source": "sample"},
     "features": "default",
     "label": {"kind": "forward_returns", "horizon": 5},
     "model": {"name": "lgbm", "params": {}, "sample_weight": "uniqueness"},
+    "baseline": {},
     "cv": {"kind": "purged_kfold", "n_splits": 5},
     "positions": {},
     "costs": {"fees": 0.0005, "slippage": 0.0},
     "montecarlo": {"n_paths": 1000, "horizon": 252, "method": "stationary_bootstrap", "seed": 0},
     "report": {"enabled": True, "dir": "reports"},
 }
-MC_METHODS: tuple[str, ...] = (
-    "bootstrap",
-    "stationary_bootstrap",
-    "block_bootstrap",
-    "shuffle",
-    "normal",
-    "student_t",
-    "gbm",
-)
 
 _NUM = (int, float)
 # section -> key -> allowed types (None: any value, checked downstream)
@@ -132,6 +153,7 @@ _SECTIONS: dict[str, dict[str, Any]] = {
         "vol_window": (int,),
     },
     "model": {"name": (str,), "params": (Mapping,), "sample_weight": (str,)},
+    "baseline": {"name": (str,), "params": (Mapping,)},
     "cv": {
         "kind": (str,),
         "n_splits": (int,),
@@ -165,6 +187,7 @@ _TOP: dict[str, Any] = {
     "experiment": (str,),
     "register_as": (str,),
     "alias": (str,),
+    "trial_family": (str,),
     "features": (str, list, Mapping),
     **{s: (Mapping,) for s in _SECTIONS},
 }
@@ -174,8 +197,22 @@ _CHOICES = {
     "cv.kind": CV_KINDS,
     "model.sample_weight": ("uniqueness", "none"),
     "positions.method": ("quantile", "threshold"),
-    "montecarlo.method": MC_METHODS,
 }
+
+
+def _mc_methods() -> tuple[str, ...]:
+    """The simulator's own method names (imported when first needed: numba loads with it)."""
+    from quantlab.montecarlo import METHODS
+
+    return tuple(METHODS)
+
+
+def __getattr__(name: str) -> Any:
+    # MC_METHODS is quantlab.montecarlo.METHODS' names, read when asked for (importing the
+    # simulator loads numba, which `import quantlab.tracking` must not); not in __all__
+    if name == "MC_METHODS":
+        return _mc_methods()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _type_ok(value: Any, types: tuple[type, ...]) -> bool:
@@ -201,7 +238,7 @@ def _check(key: str, value: Any, types: tuple[type, ...]) -> None:
         raise ParameterError(f"recipe key {key!r} must be a finite number; got {value!r}")
     if key in _NON_NEGATIVE and value < 0:
         raise ParameterError(f"recipe key {key!r} must be >= 0; got {value!r}")
-    choices = _CHOICES.get(key)
+    choices = _mc_methods() if key == "montecarlo.method" else _CHOICES.get(key)
     if choices is not None and value not in choices:
         raise ParameterError(f"recipe key {key!r} must be one of {list(choices)}; got {value!r}")
 
@@ -235,8 +272,9 @@ def validate_recipe(recipe: Mapping[str, Any]) -> dict[str, Any]:
     Traceback (most recent call last):
     ...
     quantlab.errors.ParameterError: unknown recipe key 'modle' (did you mean 'model'?); \
-known keys: ['alias', 'costs', 'cv', 'data', 'experiment', 'features', 'label', \
-'model', 'montecarlo', 'name', 'positions', 'register_as', 'report']
+known keys: ['alias', 'baseline', 'costs', 'cv', 'data', 'experiment', 'features', \
+'label', 'model', 'montecarlo', 'name', 'positions', 'register_as', 'report', \
+'trial_family']
     """
     import difflib
 
@@ -250,7 +288,7 @@ known keys: ['alias', 'costs', 'cv', 'data', 'experiment', 'features', 'label', 
             close = difflib.get_close_matches(str(key), list(_TOP), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ParameterError(f"unknown recipe key {key!r}{hint}; known keys: {sorted(_TOP)}")
-        if value is None and key in ("name", "register_as", "alias"):
+        if value is None and key in ("name", "register_as", "alias", "trial_family"):
             continue
         _check(key, value, _TOP[key])
         if key not in _SECTIONS:
@@ -273,10 +311,70 @@ known keys: ['alias', 'costs', 'cv', 'data', 'experiment', 'features', 'label', 
         out[key] = section
     if out["alias"] is not None and out["register_as"] is None:
         raise ParameterError("recipe key 'alias' needs 'register_as' (the model to move it on)")
+    if out["trial_family"] is not None and not _FAMILY_RE.fullmatch(out["trial_family"]):
+        raise ParameterError(
+            f"recipe key 'trial_family' must be letters, digits and '._-/' (1-100 "
+            f"characters); got {out['trial_family']!r}"
+        )
+    if out["baseline"] and "name" not in out["baseline"]:
+        raise ParameterError(
+            "recipe section [baseline] needs 'name' (a model such as \"ridge\"); got "
+            f"{sorted(out['baseline'])}"
+        )
     _check_features(out["features"])
     _check_ranges(out)
     _check_files(out["data"])
     return out
+
+
+_FAMILY_RE = re.compile(r"[\w.\-/]{1,100}")
+#: Keys that do not change the strategy a run evaluates (see "Trials" above).
+_NOT_CONFIG = (
+    "name",
+    "experiment",
+    "register_as",
+    "alias",
+    "trial_family",
+    "baseline",
+    "montecarlo",
+    "report",
+)
+_SEED_KEYS = ("seed", "random_state", "random_seed")
+
+
+def _without_seeds(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _without_seeds(v) for k, v in value.items() if k not in _SEED_KEYS}
+    if isinstance(value, list | tuple):
+        return [_without_seeds(v) for v in value]
+    return value
+
+
+def config_hash(recipe: Mapping[str, Any]) -> str:
+    """The identity of a recipe's configuration as a trial: a SHA-256 (16 hex digits).
+
+    The recipe is validated (defaults filled) and hashed without the run name, experiment,
+    registry keys, trial family, ``[baseline]``, ``[montecarlo]``, ``[report]`` and any
+    ``seed`` / ``random_state`` key, so reruns and reseeded runs of one configuration
+    hash alike.
+
+    Examples
+    --------
+    >>> a = config_hash({"name": "first", "model": {"name": "ridge"}})
+    >>> a == config_hash({"name": "rerun", "data": {"seed": 7}, "model": {"name": "ridge"}})
+    True
+    >>> a == config_hash({"model": {"name": "ridge", "params": {"alpha": 2.0}}})
+    False
+    """
+    full = validate_recipe(recipe)
+    core = {k: v for k, v in full.items() if k not in _NOT_CONFIG}
+    text = json.dumps(_without_seeds(core), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def trial_family(recipe: Mapping[str, Any]) -> str:
+    """The recipe's trial family: ``trial_family``, else its model name."""
+    return str(recipe.get("trial_family") or recipe["model"]["name"])
 
 
 def _check_ranges(recipe: dict[str, Any]) -> None:
@@ -304,11 +402,17 @@ def _check_files(data: dict[str, Any]) -> None:
 
 
 def _check_features(features: Any) -> None:
-    if isinstance(features, str) and features != "default":
-        raise ParameterError(
-            f"recipe key 'features' must be \"default\", a list of feature specs or a "
-            f"FeatureSet dict; got {features!r}"
-        )
+    """Build the feature set now, so a typo fails here naming its key (never ignored)."""
+    from quantlab.errors import QuantlabError
+    from quantlab.ml.features import FeatureSet
+
+    if isinstance(features, str):
+        if features != "default":
+            raise ParameterError(
+                f"recipe key 'features' must be \"default\", a list of feature specs or a "
+                f"FeatureSet dict; got {features!r}"
+            )
+        return
     if isinstance(features, list):
         for i, spec in enumerate(features):
             if not isinstance(spec, Mapping) or "kind" not in spec:
@@ -316,6 +420,14 @@ def _check_features(features: Any) -> None:
                     f"recipe key 'features[{i}]' must be a table with a 'kind' (e.g. "
                     f'{{kind = "ret", window = 5}}); got {spec!r:.60}'
                 )
+            try:
+                FeatureSet([spec])
+            except QuantlabError as exc:
+                raise ParameterError(f"recipe key 'features[{i}]': {exc}") from None
+    try:
+        FeatureSet(features) if isinstance(features, list) else FeatureSet.from_dict(features)
+    except QuantlabError as exc:
+        raise ParameterError(f"recipe key 'features': {exc}") from None
 
 
 def load_recipe(path: str | os.PathLike[str]) -> dict[str, Any]:

@@ -306,12 +306,15 @@ def resolve_alias(name: str, alias: str, *, tracking_uri: str | None = None) -> 
 
 
 def load_registered(ref: Any, *, trusted: bool = False, tracking_uri: str | None = None) -> Any:
-    """Download and load a pinned reference (``name`` + ``version``, or a URI).
+    """Download and read a pinned reference (``name`` + ``version``, or a URI).
 
     ``ref`` is a :class:`quantlab.serving.ModelRef`; the download goes to a temporary
-    directory that is removed once the model is in memory.
+    directory that is removed once the model is in memory. Returns ``(stored, info)``: the
+    :class:`~quantlab.tracking.model_format.StoredModel` and ``{"name", "version",
+    "source"}``, which :class:`quantlab.serving.Model` wraps (tracking never imports
+    serving: DESIGN.md's dependency direction).
     """
-    from quantlab.serving.fast import Model
+    from quantlab.tracking.model_format import read_model
 
     uri = store.tracking_uri(tracking_uri)
     if ref.uri is not None:
@@ -334,4 +337,5 @@ def load_registered(ref: Any, *, trusted: bool = False, tracking_uri: str | None
             uri,
             f"download {source}",
         )
-        return Model.from_dir(local, trusted=trusted, name=name, version=version, source=source)
+        stored = read_model(local, trusted=trusted)
+    return stored, {"name": name, "version": version, "source": source}

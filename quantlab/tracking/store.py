@@ -32,6 +32,7 @@ __all__ = [
     "get_experiment_id",
     "is_not_found",
     "sqlite_path",
+    "quiet_mlflow_logging",
     "tracking_uri",
     "use_store",
 ]
@@ -48,6 +49,24 @@ RETRY_DEFAULTS: dict[str, str] = {
     # a server process downloading a model must not draw progress bars on stderr
     "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
 }
+
+
+def quiet_mlflow_logging() -> list[Any]:
+    """Raise MLflow's (and its migrations') loggers to WARNING; return them.
+
+    MLflow configures its loggers when first imported, so a level set before that is
+    overwritten: this imports it first. ``quantlab run`` calls it (and sends what is still
+    logged above its progress bar) so INFO lines such as "Creating initial MLflow database
+    tables" do not land inside the bar.
+    """
+    import logging
+
+    import mlflow  # noqa: F401
+
+    loggers = [logging.getLogger(name) for name in ("mlflow", "alembic")]
+    for log in loggers:
+        log.setLevel(logging.WARNING)
+    return loggers
 
 
 def tracking_uri(uri: str | None = None) -> str:

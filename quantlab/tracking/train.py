@@ -8,19 +8,30 @@ sections map one to one onto :mod:`quantlab.ml` calls::
     label      -> forward_returns / forward_sign / cross_sectional_rank / triple_barrier_labels
     model, cv  -> fit_predict_oos(X, labels, model, cv, sample_weight=...)
     positions, costs -> backtest_predictions(predictions, close, fees=, slippage=, ...)
+    baseline   -> the same fit_predict_oos + backtest with the baseline model (optional)
 
 then the final model is fitted on every labelled row and logged with the feature set.
 
 Logged to the run: the flattened recipe as parameters; the data range and a SHA-256 of
 the data (``quantlab.data_hash`` tag); per-fold rank IC (metric ``fold_rank_ic``, one step
 per fold); OOS ``ic_mean``, ``rank_ic_mean``, ``icir``, ``rank_icir``, ``ic_t_stat``;
-every backtest metric (Sharpe ...) and ``deflated_sharpe`` with ``n_trials`` = the number
-of runs in the experiment including this one (trial Sharpe variance from the previous
-runs' logged returns; the PSR when this is the first run); artifacts
+every backtest metric (Sharpe ...); with a ``[baseline]`` section, the baseline model's
+``baseline_rank_ic_mean``, ``baseline_sharpe``, ``baseline_annual_return`` and
+``baseline_max_drawdown`` on the same folds, positions and costs; ``deflated_sharpe``
+with ``n_trials`` = the number of *distinct configurations* of the run's trial family in
+the experiment, this one included (tags ``quantlab.trial_family`` and ``quantlab.config_hash``, see
+:func:`~quantlab.tracking.recipe.config_hash`; the trial Sharpe variance comes from the
+latest run of each other configuration; the PSR when this is the only one); artifacts
 ``feature_set.json``, ``feature_importance.csv``, ``folds.csv``, the backtest artifacts of
 :func:`~quantlab.tracking.log_backtest`, the factor analysis of the OOS predictions
 (``factor.*`` metrics, ``factor_analysis/`` tear sheet, tables and figures; see
-:mod:`quantlab.tracking.factor_log`), and the model (signature, input example).
+:mod:`quantlab.tracking.factor_log`), and the model (signature, input example). Runs
+logged before trial families existed (no tag) are not counted.
+
+Then the recipe's ``[montecarlo]`` (``mc_*`` metrics) and ``[report]`` sections run
+(:mod:`~quantlab.tracking.outputs`; the tearsheet is saved to ``<report.dir>/<run_id>.html``
+and logged as the artifact ``report/tearsheet.html``): :func:`run_recipe` is the one
+implementation, which :func:`train` and ``quantlab run`` both call.
 """
 
 from __future__ import annotations
@@ -32,6 +43,7 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,9 +52,16 @@ import pandas as pd
 from quantlab.errors import DataTypeError, ParameterError
 from quantlab.tracking import store
 from quantlab.tracking.backtest_log import flatten_params, log_backtest_artifacts, returns_of_run
-from quantlab.tracking.recipe import load_recipe, validate_recipe
+from quantlab.tracking.experiment import CONFIG_TAG, FAMILY_TAG
+from quantlab.tracking.recipe import (
+    CV_SPLITTERS,
+    config_hash,
+    load_recipe,
+    trial_family,
+    validate_recipe,
+)
 
-__all__ = ["TRAIN_STAGES", "TrainResult", "log_to_run", "train"]
+__all__ = ["TRAIN_STAGES", "TrainResult", "log_to_run", "run_recipe", "train"]
 
 #: The stages :func:`train` reports to its ``progress`` callback, in order.
 TRAIN_STAGES: tuple[str, ...] = (
@@ -51,9 +70,12 @@ TRAIN_STAGES: tuple[str, ...] = (
     "labels",
     "cross-validation",
     "OOS backtest",
+    "baseline",
     "final model",
     "deflated Sharpe",
     "MLflow logging",
+    "Monte Carlo",
+    "report",
 )
 
 
@@ -81,6 +103,17 @@ class TrainResult:
     feature_importance : pandas.Series or None
         The final model's feature importances (absolute coefficients for linear models),
         indexed by feature name; logged as ``feature_importance.csv``.
+    n_trials : int
+        Distinct configurations of the trial family counted by the deflated Sharpe.
+    trial_family, config_hash : str
+        The run's trial family and configuration hash (also its tags).
+    pbo : PBOResult or None
+        PBO across the family's configurations (None with fewer than 2).
+    montecarlo : SimulationResult or None
+        The ``[montecarlo]`` simulation of the OOS returns (None when ``n_paths = 0``);
+        its metrics are in :attr:`metrics` (``mc_*``).
+    report_path : pathlib.Path or None
+        The saved tearsheet (None when ``report.enabled`` is false).
     """
 
     run_id: str
@@ -93,6 +126,12 @@ class TrainResult:
     model: Any
     recipe: dict[str, Any]
     feature_importance: pd.Series | None = None
+    n_trials: int = 1
+    trial_family: str = ""
+    config_hash: str = ""
+    pbo: Any = None
+    montecarlo: Any = None
+    report_path: Path | None = None
 
 
 def _as_recipe(obj: Any) -> dict[str, Any]:
@@ -177,19 +216,7 @@ def _feature_set(spec: Any, has_events: bool) -> Any:
         return FeatureSet.default(events=has_events)
     if isinstance(spec, Mapping):
         return FeatureSet.from_dict(spec)
-    feats = []
-    for item in spec:
-        item = dict(item)
-        params = dict(item.pop("params", {}))
-        feats.append(
-            {
-                "kind": item.pop("kind"),
-                "name": item.pop("name", None),
-                "transform": item.pop("transform", None),
-                "params": {**item, **params},
-            }
-        )
-    return FeatureSet(feats)
+    return FeatureSet(list(spec))  # flat {kind, <params>} specs: Feature.from_dict reads them
 
 
 def _labels(spec: dict[str, Any], close: pd.DataFrame) -> Any:
@@ -213,17 +240,13 @@ def _labels(spec: dict[str, Any], close: pd.DataFrame) -> Any:
 
 
 def _cv(spec: dict[str, Any], horizon: int) -> Any:
-    from quantlab.ml import CombinatorialPurgedCV, PurgedKFold, WalkForward
+    import quantlab.ml
 
     params = {k: v for k, v in spec.items() if k != "kind"}
-    cls = {
-        "purged_kfold": PurgedKFold,
-        "walk_forward": WalkForward,
-        "combinatorial": CombinatorialPurgedCV,
-    }[spec.get("kind", "purged_kfold")]
-    if cls is not WalkForward:
+    cls = getattr(quantlab.ml, CV_SPLITTERS[spec.get("kind", "purged_kfold")])
+    if cls is not quantlab.ml.WalkForward:
         params.setdefault("embargo", horizon)
-    if cls is CombinatorialPurgedCV:
+    if cls is quantlab.ml.CombinatorialPurgedCV:
         params.pop("n_splits", None)
     try:
         return cls(**params)
@@ -250,44 +273,131 @@ def _importances(model: Any, names: list[str]) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=float), index=names, name="importance")
 
 
+#: Metrics of the ``[baseline]`` model logged to the run, prefixed ``baseline_``.
+BASELINE_METRICS: tuple[str, ...] = ("rank_ic_mean", "sharpe", "annual_return", "max_drawdown")
+
+
+def _baseline(
+    recipe: dict[str, Any], X: pd.DataFrame, labels: Any, close: pd.DataFrame, weight: Any
+) -> dict[str, float]:
+    """The ``[baseline]`` model on the same rows, folds, positions and costs as the model."""
+    from quantlab.ml import backtest_predictions, fit_predict_oos
+
+    spec = recipe["baseline"]
+    oos = fit_predict_oos(
+        X,
+        labels,
+        spec["name"],
+        _cv(recipe["cv"], labels.horizon),
+        sample_weight=weight,
+        **spec.get("params", {}),
+    )
+    bt = backtest_predictions(
+        oos.predictions,
+        close,
+        kind=oos.kind,
+        horizon=labels.horizon,
+        **recipe["costs"],
+        **recipe["positions"],
+    )
+    ic = oos.ic_summary().astype(float).to_dict(orient="index")
+    values = {"rank_ic_mean": ic["rank"]["mean"], **bt.metrics}
+    return {f"baseline_{k}": float(values[k]) for k in BASELINE_METRICS}
+
+
 # ------------------------------------------------------------------ deflated Sharpe
 
 
-def _previous_returns(exp_id: str, uri: str) -> tuple[int, list[pd.Series]]:
+def _previous_returns(exp_id: str, uri: str, family: str, this_hash: str) -> list[pd.Series]:
+    """OOS returns of the latest run of each *other* configuration of ``family``."""
     cl = store.client(uri)
+    query = f"attributes.status = 'FINISHED' and tags.`{FAMILY_TAG}` = '{family}'"
     runs = store.call(
-        lambda: cl.search_runs([exp_id], "attributes.status = 'FINISHED'", max_results=5000),
+        lambda: cl.search_runs(
+            [exp_id], query, max_results=5000, order_by=["attributes.start_time DESC"]
+        ),
         uri,
-        "list the experiment's runs",
+        "list the trial family's runs",
     )
-    series = []
+    latest: dict[str, str] = {}  # config hash -> newest run id
     for run in runs:
-        frame = returns_of_run(run.info.run_id, uri)
+        h = run.data.tags.get(CONFIG_TAG)
+        if h and h != this_hash and h not in latest:
+            latest[h] = run.info.run_id
+    series = []
+    for h, run_id in latest.items():
+        frame = returns_of_run(run_id, uri)
         if frame is not None and frame.shape[1] >= 1:
-            series.append(frame.iloc[:, 0].rename(run.info.run_id))
-    return len(runs), series
+            series.append(frame.iloc[:, 0].rename(h))
+    return series
 
 
-def _deflate(returns: pd.Series, previous: list[pd.Series], n_trials: int) -> tuple[float, float]:
-    """(deflated Sharpe, per-period Sharpe variance of the trials)."""
+def _deflate(returns: pd.Series, previous: list[pd.Series]) -> tuple[float, float, Any]:
+    """(deflated Sharpe, per-period Sharpe variance of the trials, PBO or None)."""
     from quantlab.metrics.inference import (
         deflated_sharpe_from_returns,
+        pbo,
         probabilistic_sharpe_from_returns,
     )
 
-    if n_trials <= 1:  # one trial: the PSR against 0 (DSR with zero variance)
-        return float(probabilistic_sharpe_from_returns(returns)), 0.0
+    if not previous:  # one trial: the PSR against 0 (DSR with zero variance)
+        return float(probabilistic_sharpe_from_returns(returns)), 0.0, None
     from quantlab.tracking.experiment import trial_sharpes
 
-    _, var = trial_sharpes(pd.concat([returns.rename("this"), *previous], axis=1))
-    dsr = deflated_sharpe_from_returns(returns, n_trials=n_trials, sharpe_variance=var)
-    return float(dsr), var
+    trials = pd.concat([returns.rename("this"), *previous], axis=1)
+    _, var = trial_sharpes(trials)
+    dsr = deflated_sharpe_from_returns(returns, n_trials=trials.shape[1], sharpe_variance=var)
+    common = trials.dropna()
+    splits = min(16, len(common) - len(common) % 2)
+    result = pbo(common, n_splits=splits) if splits >= 2 else None
+    return float(dsr), var, result
+
+
+#: The entry kernels every training run calls (features, sample weights, the weights
+#: backtest, the Monte Carlo); helpers they inline or call are compiled with them.
+_RUN_KERNELS = (
+    ("quantlab.ml._kernels", "rolling_std"),
+    ("quantlab.ml._kernels", "average_uniqueness"),
+    ("quantlab.backtest._weights_kernel", "simulate_weights"),
+    ("quantlab.montecarlo._kernels", "simulate_series"),
+    ("quantlab.montecarlo._kernels", "simulate_general"),
+)
+
+
+def kernel_cache_is_cold() -> bool:
+    """Whether a training run will compile its numba kernels first (no disk cache yet).
+
+    Checks that numba's cache index of each entry kernel a run calls exists (a file test
+    per kernel, no compilation). True when JIT is on and one is missing, or when the check
+    cannot tell (numba internals moved). An index left by an older quantlab is taken as
+    warm, although numba recompiles what changed.
+
+    Examples
+    --------
+    >>> isinstance(kernel_cache_is_cold(), bool)
+    True
+    """
+    import importlib
+
+    from quantlab import _numba
+
+    if not _numba.JIT_ENABLED:
+        return False
+    try:
+        for module, name in _RUN_KERNELS:
+            kernel = getattr(importlib.import_module(module), name)
+            index = kernel._cache._cache_file._index_path
+            if not os.path.exists(index):
+                return True
+    except Exception:  # pragma: no cover - a numba without these internals: assume cold
+        return True
+    return False
 
 
 # ------------------------------------------------------------------ train
 
 
-def train(
+def run_recipe(
     recipe_or_pipeline: Any,
     experiment: str | None = None,
     register_as: str | None = None,
@@ -296,7 +406,10 @@ def train(
     tracking_uri: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> TrainResult:
-    """Run a training recipe, log everything to MLflow, and register the model.
+    """Run a training recipe: train, log to MLflow, register, then Monte Carlo and report.
+
+    The one implementation behind :func:`train` and ``quantlab run``: every section of the
+    recipe is honoured, ``[montecarlo]`` and ``[report]`` included.
 
     Parameters
     ----------
@@ -318,6 +431,8 @@ def train(
     Returns
     -------
     TrainResult
+        With :attr:`~TrainResult.montecarlo` and :attr:`~TrainResult.report_path` set as
+        the recipe asks.
 
     Raises
     ------
@@ -329,7 +444,7 @@ def train(
     Examples
     --------
     >>> import quantlab as ql  # doctest: +SKIP
-    >>> run = ql.train({"data": {"n_assets": 20, "n_days": 400},  # doctest: +SKIP
+    >>> run = ql.tracking.run_recipe({"data": {"n_assets": 20, "n_days": 400},  # doctest: +SKIP
     ...                 "model": {"name": "lgbm", "params": {"n_estimators": 50}}},
     ...                experiment="demo", register_as="demo-lgbm", alias="production")
     >>> run.metrics["deflated_sharpe"], run.model_uri  # doctest: +SKIP
@@ -373,6 +488,10 @@ def train(
         **recipe["costs"],
         **recipe["positions"],
     )
+    step("baseline")
+    base_metrics: dict[str, float] = {}
+    if recipe["baseline"].get("name"):
+        base_metrics = _baseline(recipe, X, labels, close, weight)
     step("final model")
     rows = np.flatnonzero(labels.valid)
     w = average_uniqueness(labels).to_numpy()[rows] if weight else None
@@ -380,9 +499,10 @@ def train(
     final.fit(X.iloc[rows], labels.y.to_numpy()[rows], sample_weight=w)
 
     step("deflated Sharpe")
-    n_prev, previous = _previous_returns(exp_id, uri)
-    n_trials = n_prev + 1
-    dsr, sr_var = _deflate(bt.returns, previous, n_trials)
+    family, this_hash = trial_family(recipe), config_hash(recipe)
+    previous = _previous_returns(exp_id, uri, family, this_hash)
+    n_trials = len(previous) + 1
+    dsr, sr_var, family_pbo = _deflate(bt.returns, previous)
     bt_metrics = bt.metrics.copy()
     bt_metrics["deflated_sharpe"] = dsr
     bt_metrics["n_trials"] = float(n_trials)
@@ -396,6 +516,7 @@ def train(
         "rank_icir": ic["rank"]["icir"],
         "ic_t_stat": ic["rank"]["t_stat"],
         "trial_sharpe_variance": sr_var,
+        **base_metrics,
     }
     idx = close.index
     data_info = {
@@ -420,14 +541,21 @@ def train(
             run_id = str(active.info.run_id)
             mlflow.log_params(flatten_params(recipe))
             mlflow.log_params({f"data.range.{k}": str(v) for k, v in data_info.items()})
-            mlflow.set_tags({"quantlab.kind": "train", "quantlab.data_hash": data_info["hash"]})
+            mlflow.set_tags(
+                {
+                    "quantlab.kind": "train",
+                    "quantlab.data_hash": data_info["hash"],
+                    FAMILY_TAG: family,
+                    CONFIG_TAG: this_hash,
+                }
+            )
             for k, fold_ic in enumerate(oos.folds["rank_ic"]):
                 if np.isfinite(fold_ic):
                     mlflow.log_metric("fold_rank_ic", float(fold_ic), step=k)
             finite = {k: v for k, v in metrics.items() if np.isfinite(v)}
             mlflow.log_metrics(finite)
             logged = log_backtest_artifacts(bt)
-            from quantlab.tracking.factor_log import log_oos_factor_analysis  # issue 16 hook
+            from quantlab.tracking.factor_log import log_oos_factor_analysis
 
             logged |= log_oos_factor_analysis(
                 oos.predictions,
@@ -460,10 +588,89 @@ def train(
                 recipe["register_as"], version, run_id, recipe["alias"], uri
             ).model_uri
         return TrainResult(
-            run_id, exp_id, model_uri, version, all_metrics, bt, oos, final, recipe, importance
+            run_id,
+            exp_id,
+            model_uri,
+            version,
+            all_metrics,
+            bt,
+            oos,
+            final,
+            recipe,
+            importance,
+            n_trials,
+            family,
+            this_hash,
+            family_pbo,
         )
 
-    return store.call(run, uri, f"log the training run to experiment {recipe['experiment']!r}")
+    result = store.call(run, uri, f"log the training run to experiment {recipe['experiment']!r}")
+    return _outputs(result, uri, step)
+
+
+def _outputs(result: TrainResult, uri: str, step: Callable[[str], None]) -> TrainResult:
+    """Run the recipe's ``[montecarlo]`` and ``[report]`` sections; log them to the run."""
+    from quantlab.tracking.outputs import run_tearsheet, simulate_oos
+
+    recipe = result.recipe
+    mc_spec, rep_spec = recipe["montecarlo"], recipe["report"]
+    step("Monte Carlo")
+    sim: Any = None
+    mc_metrics: dict[str, float] = {}
+    if mc_spec["n_paths"] > 0:
+        sim, mc_metrics = simulate_oos(result.backtest.returns, mc_spec)
+    step("report")
+    report_path = None
+    with tempfile.TemporaryDirectory(prefix="quantlab-run-") as tmp:
+        artifacts = {}
+        if rep_spec["enabled"]:
+            title = rep_spec.get("title") or f"quantlab run {recipe['name']}"
+            ts = run_tearsheet(result, sim, title, pbo=result.pbo)
+            report_path = Path(rep_spec["dir"]) / f"{result.run_id}.html"
+            report_path.parent.mkdir(parents=True, exist_ok=True)
+            ts.save(report_path)
+            logged = Path(tmp) / "tearsheet.html"
+            ts.save(logged)
+            artifacts[str(logged)] = "report"
+        log_to_run(result.run_id, metrics=mc_metrics, artifacts=artifacts, tracking_uri=uri)
+    return dataclasses.replace(
+        result,
+        metrics={**result.metrics, **mc_metrics},
+        montecarlo=sim,
+        report_path=report_path,
+    )
+
+
+def train(
+    recipe_or_pipeline: Any,
+    experiment: str | None = None,
+    register_as: str | None = None,
+    alias: str | None = None,
+    *,
+    tracking_uri: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> TrainResult:
+    """Run a training recipe, log everything to MLflow, register the model.
+
+    The same as :func:`run_recipe` (``quantlab run`` calls that): the recipe's
+    ``[montecarlo]`` and ``[report]`` sections run too (set ``montecarlo.n_paths = 0`` /
+    ``report.enabled = false`` to skip them). Parameters, return value and errors as
+    :func:`run_recipe`.
+
+    Examples
+    --------
+    >>> import quantlab as ql  # doctest: +SKIP
+    >>> run = ql.train("models/momentum_lgbm.toml")  # doctest: +SKIP
+    >>> run.metrics["deflated_sharpe"], run.n_trials, run.report_path  # doctest: +SKIP
+    """
+    return run_recipe(
+        recipe_or_pipeline,
+        experiment,
+        register_as,
+        alias,
+        tracking_uri=tracking_uri,
+        progress=progress,
+    )
 
 
 def log_to_run(

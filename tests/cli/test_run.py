@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -15,7 +13,7 @@ import pandas as pd
 import pytest
 
 import quantlab as ql
-from quantlab.cli import main
+from quantlab.cli import _fmt, main
 
 MODEL = "cli-run-lgbm"
 
@@ -41,6 +39,9 @@ params = {{ n_estimators = 30, min_child_samples = 50, n_jobs = 1 }}
 
 [cv]
 n_splits = 3
+
+[baseline]
+name = "ridge"
 
 [montecarlo]
 n_paths = 500
@@ -72,16 +73,34 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def ran(env: Path) -> dict[str, Any]:
-    """Run the tiny recipe once through ``main``; keep the exit code and the output.
+    """Run the tiny recipe once as a user does: ``python -m quantlab.cli run``, bar shown.
 
-    (Module-scoped fixtures cannot use ``capsys``, so the streams are redirected here.)
+    A fresh process, so MLflow configures its loggers on import as it does for a user (the
+    store is new: MLflow logs the creation of its tables), and the progress bar is on.
     """
+    import os
+    import subprocess
+    import sys
+
     recipe = env / "tiny.toml"
     recipe.write_text(TINY)
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["run", str(recipe), "--quiet"])
-    return {"code": code, "out": out.getvalue(), "err": err.getvalue()}
+    root = Path(__file__).resolve().parents[2]
+    child = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "quantlab.cli", "run", str(recipe)],
+        capture_output=True,
+        text=True,
+        env=child,
+        cwd=env,
+        timeout=600,
+    )
+    from quantlab.tracking.store import use_store
+
+    use_store()  # this process's MLflow client reads the child's store (env's URI)
+    return {"code": proc.returncode, "out": proc.stdout, "err": proc.stderr}
 
 
 def _field(out: str, label: str) -> str:
@@ -97,13 +116,32 @@ def test_run_logs_registers_and_reports(env: Path, ran: dict[str, Any]) -> None:
     out = ran["out"]
     for text in ("rank IC (mean)", "deflated Sharpe", "Monte Carlo (500 paths", "mlflow ui"):
         assert text in out, text
+    # issue 13 item 11: MLflow's INFO lines landed inside the progress bar
+    assert "quantlab run: done" in ran["err"]
+    assert " INFO mlflow" not in ran["err"] and " INFO alembic" not in ran["err"], ran["err"]
+    # issue 13 item 3: the run says what the deflated Sharpe counted
+    assert (
+        "deflated Sharpe counted 1 distinct configuration of trial family 'lgbm' in "
+        "experiment 'cli-run'" in out
+    )
+    # issue 13 item 12: the model is shown next to its baseline on the same folds
+    assert "lgbm vs baseline ridge (same features, folds, positions, costs)" in out
+    assert re.search(r"^lgbm (beats|does NOT beat) the ridge baseline out of sample", out, re.M)
     assert f"mlflow ui --backend-store-uri sqlite:///{env / 'mlflow.db'}" in out
     run_id = _field(out, "MLflow run")
     run = mlflow.MlflowClient().get_run(run_id)
     assert run.info.status == "FINISHED"
-    assert {"sharpe", "deflated_sharpe", "mc_terminal_wealth_median", "mc_prob_ruin"} <= set(
-        run.data.metrics
-    )
+    assert {
+        "sharpe",
+        "deflated_sharpe",
+        "mc_terminal_wealth_median",
+        "mc_prob_ruin",
+        "baseline_sharpe",
+        "baseline_rank_ic_mean",
+    } <= set(run.data.metrics)
+    sharpe = _fmt(run.data.metrics["sharpe"])
+    base = _fmt(run.data.metrics["baseline_sharpe"])
+    assert re.search(rf"^  Sharpe\s+{sharpe} vs {base}$", out, re.M), out
     assert run.data.params["montecarlo.n_paths"] == "500"
     names = {a.path for a in mlflow.MlflowClient().list_artifacts(run_id, "report")}
     assert names == {"report/tearsheet.html"}
@@ -172,6 +210,10 @@ def test_predict_errors_are_one_line(env: Path, ran: dict[str, Any], capsys) -> 
     assert err.startswith("quantlab: error:") and err.strip().count("\n") == 0
     assert main(["predict", "--model", "no-such-model", "--input", str(bad)]) == 1
     assert "is not registered" in capsys.readouterr().err
+    # "latest" is refused as an alias as well as a version (issue 13 item 5)
+    for ref in (f"{MODEL}@latest", f"{MODEL}/latest"):
+        assert main(["predict", "--model", ref, "--input", str(bad)]) == 1
+        assert "'latest' is not supported" in capsys.readouterr().err
 
 
 def test_models_lists_name_version_alias(ran: dict[str, Any], capsys) -> None:
@@ -212,3 +254,23 @@ def test_usage_errors_exit_2(capsys) -> None:
         main(["predict", "--input", "rows.json"])
     assert exc.value.code == 2
     assert "--model" in capsys.readouterr().err
+
+
+def test_compile_notice_is_tied_to_a_cold_cache(tmp_path: Path) -> None:
+    # issue 13 item 12: the first run compiled for ~50 s without saying so. An empty cache
+    # directory is cold; with JIT off nothing compiles.
+    import os
+    import subprocess
+    import sys
+
+    code = "from quantlab.tracking.train import kernel_cache_is_cold as c; print(c())"
+    root = Path(__file__).resolve().parents[2]
+    base = {**os.environ, "PYTHONPATH": str(root)}
+    base.pop("QUANTLAB_DISABLE_JIT", None)
+    base.pop("NUMBA_DISABLE_JIT", None)
+    cold = {**base, "QUANTLAB_NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    out = subprocess.run([sys.executable, "-c", code], env=cold, capture_output=True, text=True)
+    assert out.stdout.strip() == "True", out.stderr
+    off = {**cold, "QUANTLAB_DISABLE_JIT": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=off, capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr

@@ -38,6 +38,8 @@ RECIPE: dict[str, Any] = {
     "features": [{"kind": "ret", "window": 5}, {"kind": "vol", "window": 10}],
     "model": {"name": "lgbm", "params": {"n_estimators": 10, "min_child_samples": 30}},
     "cv": {"n_splits": 3},
+    "montecarlo": {"n_paths": 0},  # ql.train runs [montecarlo] and [report]: off here
+    "report": {"enabled": False},
 }
 
 # One training job: waits for the common start signal, trains, writes its outcome as JSON.

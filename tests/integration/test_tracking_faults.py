@@ -39,6 +39,8 @@ RECIPE = {
     "features": [{"kind": "ret", "window": 5}, {"kind": "vol", "window": 10}],
     "model": {"name": "lgbm", "params": {"n_estimators": 30, "min_child_samples": 30}},
     "cv": {"n_splits": 4},
+    "montecarlo": {"n_paths": 0},  # ql.train runs [montecarlo] and [report]: off here
+    "report": {"enabled": False},
 }
 
 # The training job. In "mid_run" mode it stops just before logging the model (the run is

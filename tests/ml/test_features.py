@@ -157,3 +157,33 @@ def test_bad_feature_specs(uni):
         FeatureSet([Feature("atr")]).compute(close)
     with pytest.raises(ValidationError, match="strictly positive"):
         FeatureSet([Feature("ret")]).compute(close * -1)
+
+
+def test_flat_feature_spec_reads_its_parameters():
+    # issue 13 item 2: the flat form {"kind", "window"} gave ret_1 (window dropped silently)
+    flat = Feature.from_dict({"kind": "ret", "window": 5, "lag": 2, "transform": "xs_rank"})
+    assert flat == Feature("ret", window=5, lag=2, transform="xs_rank")
+    assert flat.name == "ret_5_lag2_xs_rank"
+    assert Feature.from_dict({"kind": "ret", "params": {"window": 5}}).name == "ret_5"
+    assert FeatureSet([{"kind": "vol", "window": 10}]).names == ["vol_10"]
+    with pytest.raises(ParameterError, match=r"has no parameter\(s\) \['windw'\]; its parameters"):
+        Feature.from_dict({"kind": "ret", "windw": 5})
+    with pytest.raises(ValidationError, match=r"gives \['window'\] both flat and under 'params'"):
+        Feature.from_dict({"kind": "ret", "window": 5, "params": {"window": 3}})
+    with pytest.raises(ValidationError, match="must be a dict with a 'kind'"):
+        Feature.from_dict({"window": 5})
+
+
+def test_feature_set_dict_refuses_unknown_keys():
+    good = {"features": [{"kind": "ret", "window": 5}], "name": "x"}
+    assert FeatureSet.from_dict(good).names == ["ret_5"]
+    with pytest.raises(
+        ValidationError,
+        match=r"unknown FeatureSet key\(s\) \['featurs'\]; a FeatureSet dict has keys "
+        r"\['format', 'version', 'name', 'features'\]",
+    ):
+        FeatureSet.from_dict({"featurs": [{"kind": "ret"}]})
+    with pytest.raises(ValidationError, match="needs 'features', a list of feature specs"):
+        FeatureSet.from_dict({"name": "x"})
+    with pytest.raises(ValidationError, match="'format' must be 'quantlab.FeatureSet'"):
+        FeatureSet.from_dict({**good, "format": "other"})

@@ -60,6 +60,10 @@ def test_parse_ref() -> None:
         parse_ref("")
     with pytest.raises(ParameterError, match="'latest' is not supported"):
         parse_ref("m/latest")
+    # the README says "latest" is refused: as an alias too, in every spelling
+    for ref in ("m@latest", "m@LATEST", "models:/m@latest", "models:/m/Latest"):
+        with pytest.raises(ParameterError, match="'latest' is not supported"):
+            parse_ref(ref)
     with pytest.raises(ParameterError, match="needs 'name@alias'"):
         parse_ref("m@")
 

@@ -22,6 +22,7 @@ from quantlab.errors import (
 from quantlab.models import LGBMRegressorModel, LogisticModel, RidgeModel
 from quantlab.serving import Model
 from quantlab.tracking.model_format import (
+    DATA_DIR,
     LOADER_MODULE,
     META_FILE,
     read_model,
@@ -65,10 +66,12 @@ def test_lightgbm_round_trip_is_native_text(tmp_path: Path, flavor: str) -> None
         est = lightgbm.LGBMRegressor(n_estimators=20, verbose=-1).fit(X, y)
         ref = est.predict(X)  # type: ignore[attr-defined]
     path = _save(est, tmp_path / "m", feature_names=names if flavor == "sklearn_api" else None)
-    files = sorted(os.listdir(path))
-    assert "model.txt" in files and META_FILE in files and "MLmodel" in files
+    files = sorted(os.listdir(path / DATA_DIR))
+    assert "model.txt" in files and META_FILE in files and (path / "MLmodel").is_file()
     assert not [f for f in files if f.endswith(".pkl")]
-    meta = json.loads((path / META_FILE).read_text())
+    # MLflow's own writer made the environment files (issue 13 item 16: not by hand)
+    assert {"requirements.txt", "python_env.yaml", "conda.yaml"} <= set(os.listdir(path))
+    meta = json.loads((path / DATA_DIR / META_FILE).read_text())
     assert meta["estimator_type"] == "lightgbm" and meta["feature_names"] == names
     assert LOADER_MODULE in (path / "MLmodel").read_text()
     m = Model.from_dir(path)
@@ -143,6 +146,48 @@ def test_hostile_estimator_pickle_refused_without_trust(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+@pytest.mark.parametrize(
+    "mlmodel",
+    [
+        # flow style: the line regex of the first version did not see this loader
+        "flavors: {python_function: {loader_module: evil.module, data: data}}\n",
+        # quoted keys
+        'flavors:\n  "python_function":\n    "loader_module": "evil.module"\n',
+        # a second flavor with its own loader
+        "flavors:\n  python_function:\n    loader_module: quantlab.tracking.model_format\n"
+        "  quantlab: {data: quantlab_model.json, loader_module: evil.module}\n",
+    ],
+    ids=["flow", "quoted", "second-flavor"],
+)
+def test_foreign_loader_in_any_yaml_form_refused(tmp_path: Path, mlmodel: str) -> None:
+    path = tmp_path / "m"
+    write_model(to_stored(booster()), path)
+    (path / "MLmodel").write_text(mlmodel)
+    with pytest.raises(UntrustedModelError, match=r"loader_module \['evil.module'\]"):
+        read_model(path)
+    assert read_model(path, trusted=True).estimator_type == "lightgbm"
+
+
+def test_other_flavors_and_bad_yaml_refused(tmp_path: Path) -> None:
+    path = tmp_path / "m"
+    write_model(to_stored(booster()), path)
+    (path / "MLmodel").write_text("flavors: {sklearn: {pickled_model: model.pkl}}\n")
+    with pytest.raises(UntrustedModelError, match=r"flavor\(s\) \['sklearn'\] besides"):
+        read_model(path)
+    (path / "MLmodel").write_text(
+        "flavors: {python_function: {loader_module: quantlab.tracking.model_format, "
+        "python_model: python_model.pkl}}\n"
+    )
+    with pytest.raises(UntrustedModelError, match=r"python_function flavor carries"):
+        read_model(path)
+    (path / "MLmodel").write_text("flavors: [unclosed\n")
+    with pytest.raises(ValidationError, match="MLmodel is not valid YAML"):
+        read_model(path)
+    (path / "MLmodel").write_text("- a list\n")
+    with pytest.raises(ValidationError, match="has no 'flavors' mapping"):
+        read_model(path)
+
+
 def test_foreign_loader_module_refused(tmp_path: Path) -> None:
     path = _save(booster(), tmp_path / "m")
     text = (path / "MLmodel").read_text().replace(LOADER_MODULE, "evil.module")
@@ -205,3 +250,28 @@ def test_pyfunc_loads_the_directory(tmp_path: Path) -> None:
     pm = mlflow.pyfunc.load_model(str(path))
     out = pm.predict(pd.DataFrame(X[:3], columns=names))
     np.testing.assert_allclose(np.asarray(out), b.predict(X[:3]))  # type: ignore[attr-defined]
+
+
+def test_tracking_never_imports_serving() -> None:
+    # issue 13 item 14: model_format and serving.fast imported each other (and registry
+    # imported serving.fast): DESIGN.md's serving -> tracking direction must hold
+    import ast
+
+    import quantlab.tracking
+
+    root = Path(quantlab.tracking.__file__).parent
+    offenders = []
+    for path in sorted(root.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            offenders += [f"{path.name}: {n}" for n in names if n.startswith("quantlab.serving")]
+    assert offenders == []
+    from quantlab.serving import fast
+    from quantlab.tracking import model_format, stored
+
+    assert fast.StoredModel is model_format.StoredModel is stored.StoredModel

@@ -119,3 +119,75 @@ def test_invalid_toml_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ParameterError, match=r"is not valid TOML") as exc:
         load_recipe(path)
     assert "\n" not in str(exc.value)
+
+
+def test_feature_typos_are_refused_in_every_form() -> None:
+    # issue 13 item 2: a mapping of features ignored typos and trained another model
+    flat = validate_recipe({"features": [{"kind": "ret", "window": 5}]})
+    assert _feature_set(flat["features"], has_events=False).names == ["ret_5"]
+    mapping = validate_recipe({"features": {"features": [{"kind": "ret", "window": 5}]}})
+    assert _feature_set(mapping["features"], has_events=False).names == ["ret_5"]
+    with pytest.raises(
+        ParameterError,
+        match=r"^recipe key 'features\[0\]': feature kind 'ret' has no parameter\(s\) "
+        r"\['windw'\]",
+    ):
+        validate_recipe({"features": [{"kind": "ret", "windw": 5}]})
+    with pytest.raises(
+        ParameterError,
+        match=r"^recipe key 'features': feature kind 'ret' has no parameter\(s\) \['windw'\]",
+    ):
+        validate_recipe({"features": {"features": [{"kind": "ret", "windw": 5}]}})
+    with pytest.raises(
+        ParameterError, match=r"^recipe key 'features': unknown FeatureSet key\(s\) \['feature'\]"
+    ):
+        validate_recipe({"features": {"feature": [{"kind": "ret"}]}})
+
+
+def test_choice_lists_come_from_their_owners() -> None:
+    # issue 13 item 15: MC_METHODS / CV_KINDS were copies that could drift from their owners
+    import quantlab.ml
+    from quantlab.montecarlo import METHODS
+    from quantlab.tracking import recipe as R
+
+    assert R.MC_METHODS == tuple(METHODS)
+    assert R.CV_KINDS == tuple(R.CV_SPLITTERS)
+    for kind, cls in R.CV_SPLITTERS.items():
+        assert isinstance(getattr(quantlab.ml, cls), type), kind
+    for method in METHODS:
+        assert validate_recipe({"montecarlo": {"method": method}})["montecarlo"]["method"] == method
+    with pytest.raises(ParameterError, match=r"'montecarlo.method' must be one of \['bootstrap'"):
+        validate_recipe({"montecarlo": {"method": "bootstrapp"}})
+
+
+def test_config_hash_ignores_what_is_not_the_strategy() -> None:
+    from quantlab.tracking.recipe import config_hash
+
+    base = {"model": {"name": "lgbm", "params": {"num_leaves": 4}}}
+    h = config_hash(base)
+    same = {
+        **base,
+        "name": "rerun",
+        "experiment": "other",
+        "trial_family": "search",
+        "data": {"seed": 9},
+        "montecarlo": {"n_paths": 0, "seed": 3},
+        "report": {"enabled": False},
+        "baseline": {"name": "ridge"},
+    }
+    assert config_hash(same) == h
+    assert (
+        config_hash({"model": {"name": "lgbm", "params": {"random_state": 1, "num_leaves": 4}}})
+        == h
+    )
+    for other in (
+        {"model": {"name": "lgbm", "params": {"num_leaves": 8}}},
+        {**base, "label": {"horizon": 10}},
+        {**base, "costs": {"fees": 0.001}},
+        {**base, "features": [{"kind": "ret", "window": 5}]},
+    ):
+        assert config_hash(other) != h, other
+    with pytest.raises(ParameterError, match=r"'trial_family' must be letters, digits"):
+        validate_recipe({"trial_family": "a b'"})
+    with pytest.raises(ParameterError, match=r"\[baseline\] needs 'name'"):
+        validate_recipe({"baseline": {"params": {"alpha": 1.0}}})

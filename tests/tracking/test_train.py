@@ -17,12 +17,15 @@ from tests.conftest import make_prices
 
 RECIPE: dict[str, Any] = {
     "experiment": "train-test",
+    "trial_family": "momentum",
     "data": {"source": "sample", "n_assets": 20, "n_days": 400, "seed": 3},
     "label": {"kind": "forward_returns", "horizon": 5},
     "model": {"name": "lgbm", "params": {"n_estimators": 30, "min_child_samples": 50}},
     "cv": {"kind": "purged_kfold", "n_splits": 3},
     "costs": {"fees": 0.0005},
+    "montecarlo": {"n_paths": 200, "horizon": 21},
 }
+RIDGE: dict[str, Any] = {**RECIPE, "trial_family": None, "model": {"name": "ridge"}}
 
 
 def _artifacts(run_id: str) -> set[str]:
@@ -38,24 +41,38 @@ def _artifacts(run_id: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def two_runs(store_root: Path) -> tuple[Any, Any]:
+def two_runs(store_root: Path) -> dict[str, Any]:
+    """Four training runs into one experiment (see test_trials_are_distinct_configurations)."""
     mp = pytest.MonkeyPatch()
     from tests.tracking._store import store_env
 
     store_env(mp, store_root)
+    mp.chdir(store_root)  # the runs' tearsheets go to ./reports
     try:
         first = ql.train(RECIPE, register_as="train-lgbm", alias="production")
-        second = ql.train({**RECIPE, "model": {"name": "ridge"}}, register_as="train-lgbm")
+        # another model family: not a trial of the LightGBM runs
+        second = ql.train(RIDGE, register_as="train-lgbm")
+        # an identical rerun (other name, other Monte Carlo seed, no MC, no report)
+        rerun = ql.train(
+            {
+                **RECIPE,
+                "name": "rerun",
+                "montecarlo": {"n_paths": 0, "seed": 7},
+                "report": {"enabled": False},
+            }
+        )
+        # the ridge named into the LightGBM's trial family: now two configurations
+        pooled = ql.train({**RIDGE, "trial_family": "momentum"})
     finally:
         mp.undo()
-    return first, second
+    return {"first": first, "second": second, "rerun": rerun, "pooled": pooled}
 
 
-def test_train_logs_everything_and_registers(tracking: str, two_runs: tuple[Any, Any]) -> None:
+def test_train_logs_everything_and_registers(tracking: str, two_runs: dict[str, Any]) -> None:
     import mlflow
     import mlflow.artifacts
 
-    first, _ = two_runs
+    first = two_runs["first"]
     assert first.model_uri == f"models:/train-lgbm/{first.version}"
     for key in (
         "ic_mean",
@@ -85,8 +102,9 @@ def test_train_logs_everything_and_registers(tracking: str, two_runs: tuple[Any,
         "backtest/drawdown.png",
     } <= arts
     model_dir = mlflow.artifacts.download_artifacts(first.model_uri)
-    assert {"MLmodel", "model.txt", "quantlab_model.json", "input_example.json"} <= set(
-        os.listdir(model_dir)
+    assert {"MLmodel", "input_example.json", "requirements.txt"} <= set(os.listdir(model_dir))
+    assert {"model.txt", "quantlab_model.json"} <= set(
+        os.listdir(os.path.join(model_dir, "data", "quantlab"))
     )
     m = ql.load_model("train-lgbm@production")
     assert m.metadata["data"]["n_assets"] == 20 and m.metadata["run_id"] == first.run_id
@@ -97,10 +115,10 @@ def test_train_logs_everything_and_registers(tracking: str, two_runs: tuple[Any,
     np.testing.assert_allclose(out.to_numpy(), first.model.predict(X))
 
 
-def test_model_is_a_pyfunc_with_signature(tracking: str, two_runs: tuple[Any, Any]) -> None:
+def test_model_is_a_pyfunc_with_signature(tracking: str, two_runs: dict[str, Any]) -> None:
     import mlflow.pyfunc
 
-    first, _ = two_runs
+    first = two_runs["first"]
     pm = mlflow.pyfunc.load_model(first.model_uri)
     names = [c.name for c in pm.metadata.get_input_schema().inputs]
     assert names == ql.load_model(first.model_uri).feature_names
@@ -109,20 +127,77 @@ def test_model_is_a_pyfunc_with_signature(tracking: str, two_runs: tuple[Any, An
     np.testing.assert_allclose(np.asarray(pm.predict(example)), first.model.predict(example))
 
 
-def test_second_run_is_deflated_by_the_first(tracking: str, two_runs: tuple[Any, Any]) -> None:
-    first, second = two_runs
-    assert second.metrics["n_trials"] == 2.0
-    assert second.backtest.metrics["n_trials"] == 2.0
-    assert 0.0 <= second.metrics["deflated_sharpe"] <= 1.0
+def test_trials_are_distinct_configurations(tracking: str, two_runs: dict[str, Any]) -> None:
+    # issue 13 item 3: every run of the experiment counted, reruns and other models included
+    first, second, rerun, pooled = (two_runs[k] for k in ("first", "second", "rerun", "pooled"))
+    assert (first.trial_family, second.trial_family, pooled.trial_family) == (
+        "momentum",
+        "ridge",
+        "momentum",
+    )
+    assert first.n_trials == 1 and first.metrics["n_trials"] == 1.0
+    assert second.n_trials == 1  # the LightGBM run is another family
+    assert rerun.config_hash == first.config_hash and rerun.n_trials == 1
+    # the same configuration on the same data reads the same deflated Sharpe
+    assert rerun.metrics["deflated_sharpe"] == first.metrics["deflated_sharpe"]
+    assert pooled.config_hash == second.config_hash  # the family is not the configuration
+    assert pooled.n_trials == 2 and pooled.backtest.metrics["n_trials"] == 2.0
+    # the DSR of two trials, recomputed from the two configurations' returns
+    from quantlab.metrics.inference import deflated_sharpe_from_returns
+
+    both = pd.concat([pooled.backtest.returns, first.backtest.returns], axis=1)
+    sr = both.mean() / both.std(ddof=1)
+    expected = deflated_sharpe_from_returns(
+        pooled.backtest.returns, n_trials=2, sharpe_variance=float(np.var(sr, ddof=1))
+    )
+    assert pooled.metrics["deflated_sharpe"] == pytest.approx(expected, rel=1e-9)
+    assert pooled.pbo is not None and 0.0 <= pooled.pbo.pbo <= 1.0 and first.pbo is None
+    from mlflow import MlflowClient
+
+    tags = MlflowClient().get_run(pooled.run_id).data.tags
+    assert tags["quantlab.trial_family"] == "momentum"
+    assert tags["quantlab.config_hash"] == pooled.config_hash
     assert second.version == str(int(first.version) + 1)
     # the alias stayed on the first version
     assert ql.load_model("train-lgbm").version == first.version
 
 
-def test_experiment_report(tracking: str, two_runs: tuple[Any, Any]) -> None:
-    first, second = two_runs
+def test_train_runs_the_montecarlo_and_report_sections(
+    tracking: str, store_root: Path, two_runs: dict[str, Any]
+) -> None:
+    # issue 13 item 15: ql.train ignored [montecarlo] and [report] (only the CLI ran them)
+    from mlflow import MlflowClient
+
+    first, rerun, pooled = two_runs["first"], two_runs["rerun"], two_runs["pooled"]
+    assert first.montecarlo is not None and first.montecarlo.terminal_wealth.shape == (200,)
+    assert 0.0 <= first.metrics["mc_prob_loss"] <= 1.0
+    logged = MlflowClient().get_run(first.run_id).data.metrics
+    assert logged["mc_terminal_wealth_median"] == first.metrics["mc_terminal_wealth_median"]
+    assert first.report_path is not None
+    assert first.report_path.name == f"{first.run_id}.html"
+    assert "report/tearsheet.html" in _artifacts(first.run_id)
+    assert rerun.montecarlo is None and rerun.report_path is None
+    assert not any(k.startswith("mc_") for k in rerun.metrics)
+    # issue 13 item 4: the section explaining PBO shows a PBO value, or why there is none
+    from tests.report.test_tearsheet import section_html
+
+    html = (store_root / pooled.report_path).read_text()
+    sec = section_html(html, "Deflated Sharpe and PBO")
+    assert f"PBO {pooled.pbo.pbo:.2f}: " in sec
+    assert "2 distinct configurations of trial family" in html
+    sec = section_html((store_root / first.report_path).read_text(), "Deflated Sharpe and PBO")
+    assert "n/a: needs at least 2 trials with returns" in sec
+
+
+def test_experiment_report(tracking: str, two_runs: dict[str, Any]) -> None:
+    # four runs, two configurations: each counted once, by its newest run
     rep = experiment_report("train-test", n_splits=8)
-    assert rep.n_trials == 2 and set(rep.runs["run_id"]) == {first.run_id, second.run_id}
+    newest = {two_runs["rerun"].run_id, two_runs["pooled"].run_id}
+    assert rep.n_trials == 2 and set(rep.runs["run_id"]) == newest
+    family = experiment_report("train-test", family="ridge", n_splits=8)
+    assert family.n_trials == 1 and list(family.runs["run_id"]) == [two_runs["second"].run_id]
+    with pytest.raises(ParameterError, match="family must be a trial family name"):
+        experiment_report("train-test", family="x' or '1'='1")
     assert rep.best_run_id == rep.runs.loc[0, "run_id"]
     assert rep.runs["sharpe"].is_monotonic_decreasing
     assert 0.0 <= rep.deflated_sharpe <= 1.0 and rep.sharpe_variance >= 0.0
@@ -140,6 +215,7 @@ def test_train_from_toml(tracking: str, tmp_path: Path) -> None:
         '[model]\nname = "ridge"\nsample_weight = "none"\n'
         '[cv]\nkind = "walk_forward"\nn_splits = 3\n'
         "[positions]\nquantile = 0.3\n"
+        "[montecarlo]\nn_paths = 0\n[report]\nenabled = false\n"
     )
     res = ql.train(path)
     assert res.version is None and res.model_uri == f"runs:/{res.run_id}/model"
