@@ -25,6 +25,7 @@ _SUBMODULES = {
     "models",
     "montecarlo",
     "optimize",
+    "portfolio",
     "report",
     "serving",
     "signals",
