@@ -1,9 +1,28 @@
-"""Portfolio construction and risk: walk-forward optimization over skfolio estimators.
+"""Portfolio construction and risk: walk-forward optimization over skfolio estimators,
+risk decomposition.
 
 skfolio (the ``portfolio`` extra) is imported only inside the functions that need it; this
 package wraps its estimators and never re-implements an optimizer.
 """
 
+from quantlab.portfolio.risk import (
+    RiskDecomposition,
+    clustered_correlation,
+    diversification_ratio,
+    risk_contributions,
+    rolling_beta,
+    rolling_correlation,
+)
 from quantlab.portfolio.walk_forward import WalkForwardResult, rebalance_bars, walk_forward
 
-__all__ = ["WalkForwardResult", "rebalance_bars", "walk_forward"]
+__all__ = [
+    "RiskDecomposition",
+    "WalkForwardResult",
+    "clustered_correlation",
+    "diversification_ratio",
+    "rebalance_bars",
+    "risk_contributions",
+    "rolling_beta",
+    "rolling_correlation",
+    "walk_forward",
+]
