@@ -1,10 +1,16 @@
 """Portfolio construction and risk: walk-forward optimization over skfolio estimators,
-risk decomposition.
+risk decomposition, factor exposures.
 
 skfolio (the ``portfolio`` extra) is imported only inside the functions that need it; this
 package wraps its estimators and never re-implements an optimizer.
 """
 
+from quantlab.portfolio.exposures import (
+    FactorExposures,
+    factor_attribution,
+    factor_exposures,
+    rolling_exposures,
+)
 from quantlab.portfolio.risk import (
     RiskDecomposition,
     clustered_correlation,
@@ -16,6 +22,10 @@ from quantlab.portfolio.risk import (
 from quantlab.portfolio.walk_forward import WalkForwardResult, rebalance_bars, walk_forward
 
 __all__ = [
+    "FactorExposures",
+    "factor_attribution",
+    "factor_exposures",
+    "rolling_exposures",
     "RiskDecomposition",
     "WalkForwardResult",
     "clustered_correlation",
