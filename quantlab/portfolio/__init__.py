@@ -1,5 +1,5 @@
 """Portfolio construction and risk: walk-forward optimization over skfolio estimators,
-risk decomposition, factor exposures.
+risk decomposition, factor exposures, group rotation.
 
 skfolio (the ``portfolio`` extra) is imported only inside the functions that need it; this
 package wraps its estimators and never re-implements an optimizer.
@@ -19,6 +19,7 @@ from quantlab.portfolio.risk import (
     rolling_beta,
     rolling_correlation,
 )
+from quantlab.portfolio.rotation import RotationResult, group_rotation
 from quantlab.portfolio.walk_forward import WalkForwardResult, rebalance_bars, walk_forward
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "factor_exposures",
     "rolling_exposures",
     "RiskDecomposition",
+    "RotationResult",
+    "group_rotation",
     "WalkForwardResult",
     "clustered_correlation",
     "diversification_ratio",

@@ -19,6 +19,7 @@ from skfolio.preprocessing import prices_to_returns
 from quantlab.errors import DataTypeError, ParameterError, ValidationError
 from quantlab.portfolio import rebalance_bars, walk_forward
 from tests._doctests import failed_examples
+from tests.portfolio import naive
 
 LOOKBACK, STEP = 120, 21
 
@@ -58,27 +59,9 @@ def test_equals_skfolio_cross_val_predict(prices: pd.DataFrame, name: str) -> No
     assert len(res.weights) == n + 1
 
 
-def _slow_drift_returns(prices: pd.DataFrame, weights: pd.DataFrame) -> pd.Series:
-    """Buy the weights at each rebalance close, hold units until the next one, no costs."""
-    close = prices.ffill().to_numpy()
-    value, cash, units, out = 1.0, 0.0, None, []
-    for t in range(len(close)):
-        if units is not None:
-            new = float(units @ close[t]) + cash
-            out.append(new / value - 1.0)
-            value = new
-        else:
-            out.append(0.0)
-        if prices.index[t] in weights.index:
-            w = weights.loc[prices.index[t]].to_numpy()
-            units = value * w / close[t]
-            cash = value * (1.0 - w.sum())
-    return pd.Series(out, index=prices.index)
-
-
 def test_drift_matches_slow_account_and_calendar_dates(prices: pd.DataFrame) -> None:
     res = walk_forward(HierarchicalRiskParity(), prices, rebalance="ME", lookback=LOOKBACK)
-    expected = _slow_drift_returns(prices, res.weights)
+    expected = naive.drift_returns(prices, res.weights)
     np.testing.assert_allclose(res.returns, expected, rtol=0, atol=1e-12)
     month_ends = prices.index.to_series().groupby(prices.index.to_period("M")).max()
     pos = prices.index.get_indexer(month_ends)
