@@ -1,5 +1,6 @@
 """Portfolio construction and risk: walk-forward optimization over skfolio estimators,
-risk decomposition, factor exposures, group rotation.
+risk decomposition, factor exposures, group rotation,
+tracking a ledger of real trades.
 
 skfolio (the ``portfolio`` extra) is imported only inside the functions that need it; this
 package wraps its estimators and never re-implements an optimizer.
@@ -11,6 +12,7 @@ from quantlab.portfolio.exposures import (
     factor_exposures,
     rolling_exposures,
 )
+from quantlab.portfolio.ledger import TrackedPortfolio, track
 from quantlab.portfolio.risk import (
     RiskDecomposition,
     clustered_correlation,
@@ -30,6 +32,7 @@ __all__ = [
     "RiskDecomposition",
     "RotationResult",
     "group_rotation",
+    "TrackedPortfolio",
     "WalkForwardResult",
     "clustered_correlation",
     "diversification_ratio",
@@ -37,5 +40,6 @@ __all__ = [
     "risk_contributions",
     "rolling_beta",
     "rolling_correlation",
+    "track",
     "walk_forward",
 ]

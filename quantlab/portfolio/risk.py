@@ -121,8 +121,8 @@ def _alpha(alpha: float) -> float:
 
 
 def _tail(port: np.ndarray, k: int) -> np.ndarray:
-    """Row positions of the ``k`` worst bars of each portfolio column, ``(k, n_portfolios)``."""
-    return np.argpartition(port, k - 1, axis=0)[:k]
+    """Bar positions of the ``k`` worst bars of each portfolio row, ``(n_portfolios, k)``."""
+    return np.argpartition(port, k - 1, axis=1)[:, :k]
 
 
 def risk_contributions(
@@ -175,16 +175,16 @@ def risk_contributions(
             marginal = sw / total[:, None]
     else:
         k = int((r.shape[0] - 1) * _alpha(alpha)) + 1
-        port = r @ w.T  # (n_bars, n_portfolios)
+        port = w @ r.T  # (n_portfolios, n_bars): partitions run along contiguous rows
         tail = _tail(port, k)
         if measure == "var":
-            worst = np.take_along_axis(port, tail, axis=0)
-            at = tail[np.argmax(worst, axis=0), np.arange(w.shape[0])]  # the k-th worst bar
+            worst = np.take_along_axis(port, tail, axis=1)
+            at = tail[np.arange(w.shape[0]), np.argmax(worst, axis=1)]  # the k-th worst bar
             marginal = -r[at]
         else:
             mask = np.zeros_like(port)
-            np.put_along_axis(mask, tail, 1.0 / k, axis=0)
-            marginal = -(mask.T @ r)
+            np.put_along_axis(mask, tail, 1.0 / k, axis=1)
+            marginal = -(mask @ r)
         total = np.einsum("pn,pn->p", w, marginal)
     return RiskDecomposition(
         measure=measure,
