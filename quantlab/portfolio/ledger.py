@@ -155,10 +155,14 @@ def track(
         dup = ledger.assign(fees=fee).duplicated(subset=[*_REQUIRED, "fees"]).to_numpy()
         _fail(ledger, dup, "duplicates an earlier row",
               "drop double imports, or pass allow_duplicates=True for real ones")  # fmt: skip
-    col = assets.get_indexer(ledger["symbol"])
+    col = assets.get_indexer(pd.Index(ledger["symbol"]))
     _fail(ledger, col < 0, "has a symbol that is not a column of prices",
           "add its prices or fix the symbol")  # fmt: skip
-    if dates.tz is not None and index.tz is None or dates.tz is None and index.tz is not None:
+    if not isinstance(index, pd.DatetimeIndex):
+        raise AlignmentError(
+            f"prices must have a DatetimeIndex to match ledger dates; got {type(index).__name__}"
+        )
+    if (dates.tz is None) != (index.tz is None):
         raise AlignmentError(
             "ledger dates and prices' index must both be timezone-aware or both naive"
         )
