@@ -10,7 +10,6 @@ from skfolio.datasets import load_factors_dataset, load_sp500_dataset
 
 from quantlab.errors import AlignmentError, ParameterError, ValidationError
 from quantlab.portfolio import factor_attribution, factor_exposures, rolling_exposures
-from tests._doctests import failed_examples
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +100,3 @@ def test_bad_input(data: tuple[pd.DataFrame, pd.DataFrame]) -> None:
         factor_exposures(short, factors)
     with pytest.raises(ParameterError, match=r"window must be an int in \(6, 600\] .*; got 6"):
         rolling_exposures(rets, factors, 6)
-
-
-def test_docstring_examples() -> None:
-    assert failed_examples("quantlab.portfolio.exposures") == 0

@@ -9,7 +9,6 @@ import pytest
 import quantlab as ql
 from quantlab.errors import AlignmentError, DataTypeError, ValidationError
 from quantlab.portfolio import track
-from tests._doctests import failed_examples
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +141,3 @@ def test_bad_ledger_shape(prices: pd.DataFrame) -> None:
     late.iloc[:6, 1] = np.nan
     with pytest.raises(ValidationError, match=r"row 't2' .* before its first price"):
         track(_base(prices), late)
-
-
-def test_docstring_examples() -> None:
-    assert failed_examples("quantlab.portfolio.ledger") == 0

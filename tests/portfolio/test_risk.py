@@ -20,7 +20,6 @@ from quantlab.portfolio import (
     rolling_beta,
     rolling_correlation,
 )
-from tests._doctests import failed_examples
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +168,3 @@ def test_bad_input(returns: pd.DataFrame) -> None:
         rolling_correlation(returns, returns["A"], 1)
     with pytest.raises(ParameterError, match="not a scipy linkage method"):
         clustered_correlation(returns, "nearest")
-
-
-def test_docstring_examples() -> None:
-    assert failed_examples("quantlab.portfolio.risk") == 0

@@ -8,7 +8,6 @@ import pytest
 
 from quantlab.errors import AlignmentError, ParameterError
 from quantlab.portfolio import group_rotation
-from tests._doctests import failed_examples
 from tests.portfolio import naive
 
 GROUPS = {"T1": "tech", "T2": "tech", "T3": "tech", "E1": "energy", "E2": "energy",
@@ -68,7 +67,3 @@ def test_bad_input(prices: pd.DataFrame) -> None:
         group_rotation(prices, GROUPS, 1, scores=bad)
     with pytest.raises(AlignmentError, match=r"scores must be a DataFrame with the index"):
         group_rotation(prices, GROUPS, 1, scores=bad.iloc[1:])
-
-
-def test_docstring_examples() -> None:
-    assert failed_examples("quantlab.portfolio.rotation") == 0

@@ -18,7 +18,6 @@ from skfolio.preprocessing import prices_to_returns
 
 from quantlab.errors import DataTypeError, ParameterError, ValidationError
 from quantlab.portfolio import rebalance_bars, walk_forward
-from tests._doctests import failed_examples
 from tests.portfolio import naive
 
 LOOKBACK, STEP = 120, 21
@@ -184,7 +183,3 @@ def test_rebalance_bars_int_convention() -> None:
     assert rebalance_bars(pd.RangeIndex(12), 4, 3).tolist() == [3, 7]
     with pytest.raises(ParameterError, match="needs a DatetimeIndex"):
         rebalance_bars(pd.RangeIndex(12), "ME", 3)
-
-
-def test_docstring_examples() -> None:
-    assert failed_examples("quantlab.portfolio.walk_forward") == 0
