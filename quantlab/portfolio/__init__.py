@@ -22,7 +22,12 @@ from quantlab.portfolio.risk import (
     rolling_correlation,
 )
 from quantlab.portfolio.rotation import RotationResult, group_rotation
-from quantlab.portfolio.walk_forward import WalkForwardResult, rebalance_bars, walk_forward
+from quantlab.portfolio.walk_forward import (
+    WalkForwardResult,
+    rebalance_bars,
+    walk_forward,
+    walk_forward_weights,
+)
 
 __all__ = [
     "FactorExposures",
@@ -42,4 +47,5 @@ __all__ = [
     "rolling_correlation",
     "track",
     "walk_forward",
+    "walk_forward_weights",
 ]

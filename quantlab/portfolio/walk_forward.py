@@ -36,7 +36,7 @@ from __future__ import annotations
 import numbers
 import time
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,7 @@ from quantlab._validation import PRICE_MAX, PRICE_MIN, as_float_panel
 from quantlab.backtest import BacktestResult, from_weights
 from quantlab.errors import DataTypeError, ParameterError, ValidationError
 
-__all__ = ["WalkForwardResult", "walk_forward", "rebalance_bars"]
+__all__ = ["WalkForwardResult", "walk_forward", "walk_forward_weights", "rebalance_bars"]
 
 _MISSING = ("exclude", "raise")
 _SUM_TOL = 1e-6
@@ -197,6 +197,116 @@ def _turnover(w: np.ndarray, close_ffill: np.ndarray, pos: np.ndarray) -> np.nda
     return out
 
 
+class _Fitted(NamedTuple):
+    """The fitting pass: rebalance bars, their weights, assets used, time in the estimator."""
+
+    close: np.ndarray
+    bars: pd.Index
+    columns: pd.Index
+    pos: np.ndarray
+    weights: np.ndarray
+    n_used: np.ndarray
+    fit_seconds: float
+
+
+def _fit(
+    estimator: Any,
+    prices: Any,
+    rebalance: str | int,
+    lookback: int,
+    missing: str,
+    weight_sum: float | None,
+    min_lookback: int | None,
+) -> _Fitted:
+    from sklearn.base import clone
+
+    _check_estimator(estimator)
+    close, labels = as_float_panel(prices, "prices", positive=True, bounds=(PRICE_MIN, PRICE_MAX))
+    if missing not in _MISSING:
+        raise ParameterError(
+            f"The 'missing' parameter of walk_forward must be one of {list(_MISSING)}. "
+            f"Got {missing!r} instead"
+        )
+    n_bars, n_assets = close.shape
+    if (
+        isinstance(lookback, bool)
+        or not isinstance(lookback, numbers.Integral)
+        or not 2 <= lookback <= n_bars - 2
+    ):
+        raise ParameterError(
+            f"The 'lookback' parameter of walk_forward must be an int in [2, n_bars - 2] = "
+            f"[2, {n_bars - 2}] (returns per window, leaving one bar to hold). Got {lookback!r} "
+            "instead; pass a longer price history or a shorter lookback"
+        )
+    if min_lookback is None:
+        need, why = n_assets + 1, f"n_assets + 1: a full-rank covariance of {n_assets} assets"
+    else:
+        need, why = int(min_lookback), "min_lookback"
+    if lookback < need:
+        raise ParameterError(
+            f"lookback={lookback} is too short for the estimator: a window needs at least "
+            f"{need} returns ({why}); pass a longer lookback, or min_lookback=<n> for an "
+            "estimator that needs fewer"
+        )
+    index, columns = labels.index, labels.columns
+    pos = rebalance_bars(index, rebalance, int(lookback))
+    if len(pos) == 0:
+        raise ParameterError(
+            f"walk_forward has no rebalance date: {n_bars} bars leave none after the first "
+            f"lookback={lookback} returns with rebalance={rebalance!r}; pass more history"
+        )
+    rets = np.full_like(close, np.nan)
+    with np.errstate(invalid="ignore"):
+        rets[1:] = close[1:] / close[:-1] - 1.0
+    name = type(estimator).__name__
+    weights = np.zeros((len(pos), n_assets))
+    n_used = np.empty(len(pos), dtype=np.int64)
+    fit_seconds = 0.0
+    for k, d in enumerate(pos):
+        window = rets[d - lookback + 1 : d + 1]
+        full = ~np.isnan(window).any(axis=0)
+        if not full.all() and missing == "raise":
+            asset = columns[int(np.flatnonzero(~full)[0])]
+            raise ValidationError(
+                f"asset {asset!r} has missing returns in the window ending {index[d]} "
+                f"(missing='raise'); pass missing='exclude' to fit without it there"
+            )
+        kept = np.flatnonzero(full)
+        if len(kept) < 2:
+            raise ValidationError(
+                f"the window ending {index[d]} has {len(kept)} asset(s) with {lookback} "
+                "returns; walk_forward needs at least 2. Start later or shorten lookback"
+            )
+        X = pd.DataFrame(
+            window[:, kept], index=index[d - lookback + 1 : d + 1], columns=columns[kept]
+        )
+        f0 = time.perf_counter()
+        est = clone(estimator)
+        try:
+            est.fit(X)
+        except Exception as exc:  # any failure: re-raised naming the window
+            raise ValidationError(
+                f"estimator {name} failed to fit on the window ending {index[d]} "
+                f"({lookback} returns x {len(kept)} assets): {exc} Check the estimator's "
+                "constraints for such a window, or lengthen lookback"
+            ) from exc
+        fit_seconds += time.perf_counter() - f0
+        weights[k, kept] = _fitted_weights(est, len(kept), index[d], weight_sum, name)
+        n_used[k] = len(kept)
+    return _Fitted(close, index, columns, pos, weights, n_used, fit_seconds)
+
+
+def _panel(fit: _Fitted, drift: bool) -> pd.DataFrame:
+    """Targets for ``from_weights``: rebalance rows only (drift) or held on every bar."""
+    pos, weights = fit.pos, fit.weights
+    panel = np.full((len(fit.bars), len(fit.columns)), np.nan)
+    panel[pos] = weights
+    if not drift:
+        held = np.searchsorted(pos, np.arange(len(fit.bars)), side="right") - 1
+        panel[pos[0] :] = weights[held[pos[0] :]]
+    return pd.DataFrame(panel, index=fit.bars, columns=fit.columns)
+
+
 def walk_forward(
     estimator: Any,
     prices: pd.DataFrame,
@@ -272,90 +382,11 @@ def walk_forward(
     >>> res.weights.shape, round(float(res.weights.iloc[0].sum()), 12)
     ((11, 3), 1.0)
     """
-    from sklearn.base import clone
-
     t0 = time.perf_counter()
-    _check_estimator(estimator)
-    close, labels = as_float_panel(prices, "prices", positive=True, bounds=(PRICE_MIN, PRICE_MAX))
-    if missing not in _MISSING:
-        raise ParameterError(
-            f"The 'missing' parameter of walk_forward must be one of {list(_MISSING)}. "
-            f"Got {missing!r} instead"
-        )
-    n_bars, n_assets = close.shape
-    if (
-        isinstance(lookback, bool)
-        or not isinstance(lookback, numbers.Integral)
-        or not 2 <= lookback <= n_bars - 2
-    ):
-        raise ParameterError(
-            f"The 'lookback' parameter of walk_forward must be an int in [2, n_bars - 2] = "
-            f"[2, {n_bars - 2}] (returns per window, leaving one bar to hold). Got {lookback!r} "
-            "instead; pass a longer price history or a shorter lookback"
-        )
-    if min_lookback is None:
-        need, why = n_assets + 1, f"n_assets + 1: a full-rank covariance of {n_assets} assets"
-    else:
-        need, why = int(min_lookback), "min_lookback"
-    if lookback < need:
-        raise ParameterError(
-            f"lookback={lookback} is too short for the estimator: a window needs at least "
-            f"{need} returns ({why}); pass a longer lookback, or min_lookback=<n> for an "
-            "estimator that needs fewer"
-        )
-    index, columns = labels.index, labels.columns
-    pos = rebalance_bars(index, rebalance, int(lookback))
-    if len(pos) == 0:
-        raise ParameterError(
-            f"walk_forward has no rebalance date: {n_bars} bars leave none after the first "
-            f"lookback={lookback} returns with rebalance={rebalance!r}; pass more history"
-        )
-    rets = np.full_like(close, np.nan)
-    with np.errstate(invalid="ignore"):
-        rets[1:] = close[1:] / close[:-1] - 1.0
-    name = type(estimator).__name__
-    weights = np.zeros((len(pos), n_assets))
-    n_used = np.empty(len(pos), dtype=np.int64)
-    fit_seconds = 0.0
-    for k, d in enumerate(pos):
-        window = rets[d - lookback + 1 : d + 1]
-        full = ~np.isnan(window).any(axis=0)
-        if not full.all() and missing == "raise":
-            asset = columns[int(np.flatnonzero(~full)[0])]
-            raise ValidationError(
-                f"asset {asset!r} has missing returns in the window ending {index[d]} "
-                f"(missing='raise'); pass missing='exclude' to fit without it there"
-            )
-        kept = np.flatnonzero(full)
-        if len(kept) < 2:
-            raise ValidationError(
-                f"the window ending {index[d]} has {len(kept)} asset(s) with {lookback} "
-                "returns; walk_forward needs at least 2. Start later or shorten lookback"
-            )
-        X = pd.DataFrame(
-            window[:, kept], index=index[d - lookback + 1 : d + 1], columns=columns[kept]
-        )
-        f0 = time.perf_counter()
-        est = clone(estimator)
-        try:
-            est.fit(X)
-        except Exception as exc:  # any failure: re-raised naming the window
-            raise ValidationError(
-                f"estimator {name} failed to fit on the window ending {index[d]} "
-                f"({lookback} returns x {len(kept)} assets): {exc} Check the estimator's "
-                "constraints for such a window, or lengthen lookback"
-            ) from exc
-        fit_seconds += time.perf_counter() - f0
-        weights[k, kept] = _fitted_weights(est, len(kept), index[d], weight_sum, name)
-        n_used[k] = len(kept)
-    panel = np.full((n_bars, n_assets), np.nan)
-    panel[pos] = weights
-    if not drift:
-        held = np.searchsorted(pos, np.arange(n_bars), side="right") - 1
-        panel[pos[0] :] = weights[held[pos[0] :]]
+    fit = _fit(estimator, prices, rebalance, lookback, missing, weight_sum, min_lookback)
     bt = from_weights(
         prices,
-        pd.DataFrame(panel, index=index, columns=columns),
+        _panel(fit, drift),
         rebalance=None,
         fees=fees,
         fixed_fees=fixed_fees,
@@ -363,14 +394,61 @@ def walk_forward(
         init_cash=init_cash,
         periods_per_year=periods_per_year,
     )
-    close_ffill = pd.DataFrame(close).ffill().to_numpy()
+    close_ffill = pd.DataFrame(fit.close).ffill().to_numpy()
+    pos, weights, index, columns = fit.pos, fit.weights, fit.bars, fit.columns
     dates = index[pos]
     starts = index[pos - lookback + 1]
     return WalkForwardResult(
         backtest=cast(BacktestResult, bt),  # mode='full'
         weights=pd.DataFrame(weights, index=dates, columns=columns),
         turnover=pd.Series(_turnover(weights, close_ffill, pos), index=dates, name="turnover"),
-        windows=pd.DataFrame({"start": starts, "end": dates, "n_assets": n_used}, index=dates),
-        fit_seconds=fit_seconds,
+        windows=pd.DataFrame({"start": starts, "end": dates, "n_assets": fit.n_used}, index=dates),
+        fit_seconds=fit.fit_seconds,
         total_seconds=time.perf_counter() - t0,
+    )
+
+
+def walk_forward_weights(
+    estimator: Any,
+    prices: pd.DataFrame,
+    *,
+    rebalance: str | int = "ME",
+    lookback: int = 252,
+    drift: bool = True,
+    missing: str = "exclude",
+    weight_sum: float | None = 1.0,
+    min_lookback: int | None = None,
+) -> pd.DataFrame:
+    """The target-weights panel of :func:`walk_forward`, for ``from_weights`` or a sweep.
+
+    Rows are NaN (no trade) except at rebalance bars (``drift=True``), or hold the last
+    targets on every bar from the first rebalance (``drift=False``). A strategy returning it
+    makes :func:`quantlab.optimize.sweep` sweep estimator parameters, with the grid's
+    deflated Sharpe and PBO::
+
+        def strategy(close, risk_measure):
+            est = MeanRisk(risk_measure=RiskMeasure(risk_measure))
+            return walk_forward_weights(est, close)
+
+        ql.optimize.sweep(strategy, {"risk_measure": ["variance", "cvar"]}, prices, fees=5e-4)
+
+    (the sweep grid hands enum values to the strategy as their strings).
+
+    Parameters are those of :func:`walk_forward`.
+
+    Returns
+    -------
+    DataFrame, shape (n_bars, n_assets)
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from skfolio.optimization import EqualWeighted
+    >>> prices = pd.DataFrame(np.linspace(10, 20, 30)[:, None] * [1.0, 2.0], columns=["A", "B"])
+    >>> w = walk_forward_weights(EqualWeighted(), prices, rebalance=10, lookback=5)
+    >>> w.dropna().index.tolist(), w.dropna().iloc[0].tolist()
+    ([5, 15, 25], [0.5, 0.5])
+    """
+    return _panel(
+        _fit(estimator, prices, rebalance, lookback, missing, weight_sum, min_lookback), drift
     )

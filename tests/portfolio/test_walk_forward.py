@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from skfolio import RiskMeasure
 from skfolio.datasets import load_sp500_dataset
 from skfolio.model_selection import WalkForward, cross_val_predict
 from skfolio.optimization import (
@@ -16,8 +17,9 @@ from skfolio.optimization import (
 )
 from skfolio.preprocessing import prices_to_returns
 
+import quantlab as ql
 from quantlab.errors import DataTypeError, ParameterError, ValidationError
-from quantlab.portfolio import rebalance_bars, walk_forward
+from quantlab.portfolio import rebalance_bars, walk_forward, walk_forward_weights
 from tests.portfolio import naive
 
 LOOKBACK, STEP = 120, 21
@@ -183,3 +185,31 @@ def test_rebalance_bars_int_convention() -> None:
     assert rebalance_bars(pd.RangeIndex(12), 4, 3).tolist() == [3, 7]
     with pytest.raises(ParameterError, match="needs a DatetimeIndex"):
         rebalance_bars(pd.RangeIndex(12), "ME", 3)
+
+
+def test_sweep_over_estimator_parameters(prices: pd.DataFrame) -> None:
+    measures = [RiskMeasure.VARIANCE, RiskMeasure.CVAR, RiskMeasure.MEAN_ABSOLUTE_DEVIATION]
+
+    def strategy(close: pd.DataFrame, risk_measure: str) -> pd.DataFrame:
+        est = MeanRisk(risk_measure=RiskMeasure(risk_measure))  # the grid hands values as str
+        return walk_forward_weights(est, close, rebalance="ME", lookback=LOOKBACK)
+
+    sw = ql.optimize.sweep(strategy, {"risk_measure": measures}, prices, fees=5e-4, progress=False)
+    assert sw.n_combinations == 3
+    for i, m in enumerate(measures):
+        one = walk_forward(MeanRisk(risk_measure=m), prices, lookback=LOOKBACK, fees=5e-4)
+        # a second solve of the same CVaR / MAD program agrees to ~1e-10, not bit for bit
+        np.testing.assert_allclose(sw.returns.iloc[:, i], one.returns, rtol=0, atol=1e-9)
+    assert 0.0 <= sw.deflated_sharpe <= 1.0
+    assert 0.0 <= sw.pbo(n_splits=4).pbo <= 1.0
+
+
+def test_weights_panel_rows(prices: pd.DataFrame) -> None:
+    res = walk_forward(HierarchicalRiskParity(), prices, rebalance=63, lookback=LOOKBACK)
+    drift = walk_forward_weights(HierarchicalRiskParity(), prices, rebalance=63, lookback=LOOKBACK)
+    pd.testing.assert_frame_equal(drift.dropna(), res.weights, check_freq=False)
+    fixed = walk_forward_weights(
+        HierarchicalRiskParity(), prices, rebalance=63, lookback=LOOKBACK, drift=False
+    )
+    assert fixed.iloc[:LOOKBACK].isna().all().all()
+    pd.testing.assert_frame_equal(fixed.iloc[LOOKBACK:], drift.ffill().iloc[LOOKBACK:])
