@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import quantlab as ql
 from quantlab.errors import AlignmentError, DataTypeError, ValidationError
@@ -141,3 +143,24 @@ def test_bad_ledger_shape(prices: pd.DataFrame) -> None:
     late.iloc[:6, 1] = np.nan
     with pytest.raises(ValidationError, match=r"row 't2' .* before its first price"):
         track(_base(prices), late)
+
+
+@given(st.integers(0, 10_000), st.integers(1, 30), st.booleans())
+def test_random_ledgers_match_replay(seed: int, n_fills: int, short: bool) -> None:
+    rng = np.random.default_rng(seed)
+    idx = pd.bdate_range("2023-01-02", periods=40)
+    prices = pd.DataFrame(20 * np.exp(np.cumsum(rng.normal(0, 0.02, (40, 3)), axis=0)), idx,
+                          ["X", "Y", "Z"])  # fmt: skip
+    held = dict.fromkeys(prices.columns, 0.0)
+    rows = []
+    for t in np.sort(rng.integers(0, 40, n_fills)):
+        s = str(rng.choice(prices.columns))
+        q = float(rng.integers(1, 5)) * (1 if rng.random() < 0.6 or short else -1)
+        if not short and q < 0:
+            q = -min(-q, held[s]) or 1.0  # never sell more than held
+        held[s] += q
+        rows.append((idx[t], s, q, prices[s].iloc[t] * (1 + rng.normal(0, 0.001)), rng.random()))
+    ledger = pd.DataFrame(rows, columns=["date", "symbol", "quantity", "price", "fees"])
+    tp = track(ledger, prices, init_cash=500.0, allow_short=short, allow_duplicates=True)
+    np.testing.assert_allclose(tp.equity, _replay(ledger, prices, 500.0), rtol=1e-12)
+    np.testing.assert_allclose(tp.positions.iloc[-1], pd.Series(held)[prices.columns], atol=1e-12)
