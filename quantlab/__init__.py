@@ -27,6 +27,7 @@ _SUBMODULES = {
     "models",
     "montecarlo",
     "optimize",
+    "portfolio",
     "report",
     "serving",
     "signals",
