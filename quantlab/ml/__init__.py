@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+from quantlab.ml._panel import close_panel
 from quantlab.ml.cv import CombinatorialPurgedCV, PurgedKFold, WalkForward
 from quantlab.ml.features import FEATURE_KINDS, Feature, FeatureSet
 from quantlab.ml.ic import ic_summary, information_coefficient
@@ -41,6 +42,7 @@ __all__ = [
     "average_uniqueness",
     "backtest_predictions",
     "check_lookahead",
+    "close_panel",
     "cross_sectional_rank",
     "fit_predict_oos",
     "forward_returns",

@@ -150,7 +150,7 @@ def _as_recipe(obj: Any) -> dict[str, Any]:
 def _load_data(
     spec: dict[str, Any],
 ) -> tuple[Any, pd.DataFrame | None, pd.DataFrame, dict[str, str]]:
-    from quantlab.ml._panel import close_panel
+    from quantlab.ml import close_panel
 
     source = spec.get("source", "sample")
     if source == "sample":
