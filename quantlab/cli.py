@@ -367,6 +367,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return _sma_signals(prices, sorted(set(fast)), sorted(set(slow)))
 
     grid = {"fast": _range(args.fast, "fast"), "slow": _range(args.slow, "slow")}
+    inverted = sum(f >= s for f in grid["fast"] for s in grid["slow"])
+    if inverted:
+        raise ParameterError(
+            f"--fast and --slow overlap: {inverted} of the {len(grid['fast']) * len(grid['slow'])} "
+            f"pairs have fast >= slow (max fast {max(grid['fast'])}, min slow "
+            f"{min(grid['slow'])}), inverted crossovers that can rank 'best' by luck; keep "
+            "every --fast below every --slow, e.g. --fast 5:55:5 --slow 60:260:20"
+        )
     res = ql.optimize.sweep(
         sma_cross,
         grid,
@@ -466,11 +474,6 @@ def _fmt(value: Any, kind: str = "num") -> str:
     return f"{v:.3f}"
 
 
-def _trials(n: Any) -> str:
-    text = _fmt(n, "int")
-    return f"{text} trial" if text == "1" else f"{text} trials"
-
-
 #: Definitions beside the ``quantlab run`` summary, by the start of the row's label.
 _RUN_DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("rank IC (mean)", "mean per-date rank correlation of predictions with outcomes"),
@@ -480,6 +483,7 @@ _RUN_DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("annual volatility", "std of bar returns x sqrt(periods per year)"),
     ("Sharpe", "annualized mean / std of bar returns (risk-free 0)"),
     ("max drawdown, median", "median over paths of the largest fall from a peak"),
+    ("max drawdown, worst 5%", "5th percentile over paths (drawdowns are negative)"),
     ("max drawdown", "largest fall of equity from a previous peak"),
     ("trades", "round trips opened"),
     ("deflated Sharpe", "probability the Sharpe beats the best of as many luck-only trials"),
@@ -639,6 +643,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                     ("terminal wealth, 5%", _fmt(mc_metrics["mc_terminal_wealth_p05"])),
                     ("terminal wealth, 95%", _fmt(mc_metrics["mc_terminal_wealth_p95"])),
                     ("max drawdown, median", _fmt(mc_metrics["mc_max_drawdown_median"], "pct")),
+                    ("max drawdown, worst 5%", _fmt(mc_metrics["mc_max_drawdown_p05"], "pct")),
                     ("P(loss)", _fmt(mc_metrics["mc_prob_loss"], "pct")),
                     ("P(ruin)", _fmt(mc_metrics["mc_prob_ruin"], "pct")),
                 ],
@@ -866,12 +871,14 @@ not held. A weight sum below 1 leaves cash.""",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         help="SMA-crossover parameter sweep with deflated Sharpe and PBO",
         epilog="""examples:
-  quantlab sweep --prices prices.csv --fast 5:55:5 --slow 20:220:20 --fees 0.001
+  quantlab sweep --prices prices.csv --fast 5:55:5 --slow 60:260:20 --fees 0.001
   quantlab sweep --prices prices.csv --fast 5,10,20 --slow 50,100 --scheduler tcp://127.0.0.1:8786""",
     )
     sw.add_argument("--prices", required=True, help="CSV or Parquet price file")
-    sw.add_argument("--fast", default="5:55:5", help="start:stop:step or a comma list")
-    sw.add_argument("--slow", default="20:220:20", help="start:stop:step or a comma list")
+    sw.add_argument(
+        "--fast", default="5:55:5", help="start:stop:step or a comma list (each below every --slow)"
+    )
+    sw.add_argument("--slow", default="60:260:20", help="start:stop:step or a comma list")
     sw.add_argument("--metric", default="sharpe")
     sw.add_argument("--fees", type=float, default=0.0)
     sw.add_argument("--top", type=int, default=10)

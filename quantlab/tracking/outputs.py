@@ -46,7 +46,7 @@ def simulate_oos(returns: pd.Series, spec: Mapping[str, Any]) -> tuple[Any, dict
     >>> spec = {"n_paths": 200, "horizon": 21, "method": "bootstrap", "seed": 0}
     >>> sim, m = simulate_oos(r, spec)
     >>> sorted(m)[:3], 0.0 <= m["mc_prob_loss"] <= 1.0
-    (['mc_cagr_median', 'mc_max_drawdown_median', 'mc_max_drawdown_p95'], True)
+    (['mc_cagr_median', 'mc_max_drawdown_median', 'mc_max_drawdown_p05'], True)
     """
     from quantlab.montecarlo import simulate
 
@@ -72,7 +72,8 @@ def simulate_oos(returns: pd.Series, spec: Mapping[str, Any]) -> tuple[Any, dict
         "mc_cagr_median": q["cagr"]["q50"],
         "mc_sharpe_median": q["sharpe"]["q50"],
         "mc_max_drawdown_median": q["max_drawdown"]["q50"],
-        "mc_max_drawdown_p95": q["max_drawdown"]["q95"],
+        # drawdowns are negative (one sign convention): the worst 5% of paths is q5
+        "mc_max_drawdown_p05": q["max_drawdown"]["q5"],
         "mc_prob_ruin": q["ruined"]["mean"],
         "mc_prob_loss": float(np.mean(sim.terminal_wealth < 1.0)),
     }

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import quantlab as ql
-from quantlab.cli import main
+from quantlab.cli import build_parser, main
 from quantlab.data import sample_universe, to_long
 
 
@@ -142,3 +142,23 @@ def test_usage_error_exit_2_and_help_has_examples() -> None:
 def test_bad_option_value_is_named(prices_csv: Path, capsys) -> None:
     assert main(["sweep", "--prices", str(prices_csv), "--fast", "a:b"]) == 1
     assert "--fast must be start:stop[:step]" in capsys.readouterr().err
+
+
+def test_sweep_refuses_inverted_pairs_and_its_defaults_have_none(prices_csv: Path, capsys) -> None:
+    # issue 13 item 4: overlapping ranges backtest fast >= slow pairs (inverted crossovers)
+    assert main(["sweep", "--prices", str(prices_csv), "--fast", "5,30", "--slow", "20,40"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "quantlab: error: --fast and --slow overlap: 1 of the 4 pairs have fast >= slow "
+        "(max fast 30, min slow 20)"
+    )
+    sweep = build_parser().parse_args(["sweep", "--prices", "x.csv"])
+    assert max(range(*map(int, sweep.fast.split(":")))) < min(
+        range(*map(int, sweep.slow.split(":")))
+    )
+
+
+def test_events_help_has_examples() -> None:
+    for cmd in ("study", "leaderboard"):
+        help_text = _run("events", cmd, "--help")
+        assert help_text.returncode == 0 and "examples:" in help_text.stdout
