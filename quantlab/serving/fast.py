@@ -2,8 +2,9 @@
 
 A request is a dict (one row, the shape of a JSON body), a list of dicts, a DataFrame, or a
 2-D array. It becomes one C-contiguous float64 matrix in the model's feature order, and
-that matrix goes straight to the estimator: ``lightgbm.Booster.predict`` (one thread for a
-single row), ``X @ coef + intercept`` for linear models, or the third-party estimator's own
+that matrix goes straight to the estimator: LightGBM trees compiled from the text model
+(:mod:`quantlab.serving._trees`; ``lightgbm.Booster.predict`` for what that does not
+compile), ``X @ coef + intercept`` for linear models, or the third-party estimator's own
 ``predict``. A dict request never touches pandas.
 
 Rules (each failure names the feature):
@@ -276,6 +277,11 @@ class Model:
         est = stored.estimator
         if stored.estimator_type == "lightgbm":
             booster = est
+            from quantlab.serving._trees import compile_booster, predict
+
+            trees = compile_booster(booster)  # None: JIT off or a model it cannot compile
+            if trees is not None:
+                return lambda arr: predict(trees, arr)  # any batch size (see _trees)
 
             def lgbm(arr: np.ndarray) -> np.ndarray:
                 threads = 1 if arr.shape[0] < 256 else 0
