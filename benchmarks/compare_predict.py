@@ -10,10 +10,16 @@ then, after a warm-up, the p50 latency of one-row predictions is measured for:
 * ``quantlab.predict("bench@production", row_2d_array)``,
 * ``mlflow.pyfunc.load_model(uri).predict(one_row_dataframe)``;
 
+* the compiled trees alone (``quantlab.serving._trees.predict``, the kernel the fast path
+  calls for LightGBM models);
+
+then a batch of 10,000 rows (p50 of a few calls): the Booster with all threads (what the
+fast path called before the compiled trees) and with one, against ``quantlab.predict``;
 then 16 threads calling ``quantlab.predict`` concurrently (throughput, errors), and
 ``quantlab.predict(model, prices=...)`` for 500 assets (features of the latest bar
-computed by the model's own feature set). Targets (issue): p50 <= 2x raw, >= 40x faster
-than pyfunc.
+computed by the model's own feature set). Targets (issues): p50 <= 2x raw, >= 40x faster
+than pyfunc; with the compiled trees (issue 18) one-row p50 <= 0.5x raw and the 10,000-row
+batch no slower than the Booster.
 """
 
 from __future__ import annotations
@@ -77,6 +83,21 @@ def main(argv: list[str] | None = None) -> int:
     ours_dict = p50_us(lambda: ql.predict("bench@production", row_dict), args.calls)
     ours_arr = p50_us(lambda: ql.predict("bench@production", row), args.calls)
 
+    from quantlab.serving._trees import compile_model
+    from quantlab.serving._trees import predict as predict_trees
+
+    trees = compile_model(booster.model_to_string())
+    kernel = p50_us(lambda: predict_trees(trees, row), args.calls)
+
+    batch = rng.normal(size=(10_000, 30))
+    batch[rng.random(batch.shape) < 0.05] = np.nan
+    np.testing.assert_allclose(
+        ql.predict("bench@production", batch), booster.predict(batch), rtol=0, atol=1e-12
+    )
+    batch_all = p50_us(lambda: booster.predict(batch, num_threads=0), 15, warmup=2)
+    batch_one = p50_us(lambda: booster.predict(batch, num_threads=1), 15, warmup=2)
+    batch_ours = p50_us(lambda: ql.predict("bench@production", batch), 15, warmup=2)
+
     import mlflow.pyfunc
 
     pyfunc = mlflow.pyfunc.load_model(version.model_uri)
@@ -89,9 +110,18 @@ def main(argv: list[str] | None = None) -> int:
         f"  quantlab.predict(dict)              {ours_dict:9.1f} us   {ours_dict / raw:5.2f}x raw"
     )
     print(f"  quantlab.predict(ndarray)           {ours_arr:9.1f} us   {ours_arr / raw:5.2f}x raw")
+    print(f"  compiled trees kernel (ndarray)     {kernel:9.1f} us   {kernel / raw:5.2f}x raw")
     print(
         f"  mlflow pyfunc predict(1-row frame)  {pyf:9.1f} us   "
         f"quantlab is {pyf / ours_dict:5.1f}x faster"
+    )
+    print("batch of 10,000 rows p50 (15 calls)")
+    print(f"  Booster.predict(num_threads=0)      {batch_all / 1000:9.1f} ms")
+    print(f"  Booster.predict(num_threads=1)      {batch_one / 1000:9.1f} ms")
+    print(
+        f"  quantlab.predict(ndarray)           {batch_ours / 1000:9.1f} ms   "
+        f"{batch_ours / batch_all:5.2f}x all-threads Booster, "
+        f"{batch_ours / batch_one:5.2f}x one-thread Booster"
     )
 
     errors: list[BaseException] = []
