@@ -3,9 +3,9 @@
 A request is a dict (one row, the shape of a JSON body), a list of dicts, a DataFrame, or a
 2-D array. It becomes one C-contiguous float64 matrix in the model's feature order, and
 that matrix goes straight to the estimator: LightGBM trees compiled from the text model
-(:mod:`quantlab.serving._trees`; ``lightgbm.Booster.predict`` for what that does not
-compile), ``X @ coef + intercept`` for linear models, or the third-party estimator's own
-``predict``. A dict request never touches pandas.
+(:mod:`quantlab.serving._trees`; ``lightgbm.Booster.predict`` on all cores for large
+batches and for what that does not compile), ``X @ coef + intercept`` for linear models,
+or the third-party estimator's own ``predict``. A dict request never touches pandas.
 
 Rules (each failure names the feature):
 
@@ -277,13 +277,13 @@ class Model:
         est = stored.estimator
         if stored.estimator_type == "lightgbm":
             booster = est
-            from quantlab.serving._trees import compile_booster, predict
+            from quantlab.serving._trees import BOOSTER_ROWS, compile_booster, predict
 
             trees = compile_booster(booster)  # None: JIT off or a model it cannot compile
-            if trees is not None:
-                return lambda arr: predict(trees, arr)  # any batch size (see _trees)
 
             def lgbm(arr: np.ndarray) -> np.ndarray:
+                if trees is not None and (BOOSTER_ROWS is None or arr.shape[0] < BOOSTER_ROWS):
+                    return predict(trees, arr)  # large batches: the Booster on all cores
                 threads = 1 if arr.shape[0] < 256 else 0
                 return np.asarray(booster.predict(arr, num_threads=threads), dtype=np.float64)
 

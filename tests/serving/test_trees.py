@@ -22,7 +22,13 @@ import quantlab as ql
 from quantlab._numba import JIT_ENABLED
 from quantlab.errors import ValidationError
 from quantlab.serving import Model
-from quantlab.serving._trees import compile_booster, compile_model, predict, predict_raw
+from quantlab.serving._trees import (
+    BOOSTER_ROWS,
+    compile_booster,
+    compile_model,
+    predict,
+    predict_raw,
+)
 
 N_FEATURES = 6
 CAT = 4  # the categorical column: 40 levels
@@ -175,15 +181,21 @@ def _compiled_binary() -> Any:
     return _cache["trees"]
 
 
-def test_serving_predicts_with_the_compiled_trees() -> None:
-    booster = _binary()
+def test_serving_predicts_with_the_compiled_trees(monkeypatch: pytest.MonkeyPatch) -> None:
+    booster = lightgbm.Booster(model_str=_binary().model_to_string())  # a copy to patch
     served = Model.from_estimator(booster)
-    X = _awkward_rows(booster, n=400)
+    X = _awkward_rows(booster, n=600)
     X[~np.isfinite(X)] = np.nan  # serving refuses inf
+    expect = booster.predict(X)
     row = {f"Column_{i}": float(v) for i, v in enumerate(X[0])}
-    np.testing.assert_allclose(ql.predict(served, X), booster.predict(X), rtol=0, atol=ATOL)
-    np.testing.assert_allclose(ql.predict(served, row), booster.predict(X[:1]), rtol=0, atol=ATOL)
+    np.testing.assert_allclose(ql.predict(served, X), expect, rtol=0, atol=ATOL)  # Booster
+    if BOOSTER_ROWS is not None:
+        assert len(X) >= BOOSTER_ROWS
     assert (compile_booster(booster) is not None) == JIT_ENABLED
+    if JIT_ENABLED:  # small requests never reach the Booster
+        monkeypatch.setattr(booster, "predict", None)
+    np.testing.assert_allclose(ql.predict(served, X[:200]), expect[:200], rtol=0, atol=ATOL)
+    np.testing.assert_allclose(ql.predict(served, row), expect[:1], rtol=0, atol=ATOL)
 
 
 def test_models_it_cannot_compile_are_refused_and_served_by_the_booster() -> None:
