@@ -10,10 +10,18 @@ then, after a warm-up, the p50 latency of one-row predictions is measured for:
 * ``quantlab.predict("bench@production", row_2d_array)``,
 * ``mlflow.pyfunc.load_model(uri).predict(one_row_dataframe)``;
 
+* the compiled trees alone (``quantlab.serving._trees.predict``, the kernel the fast path
+  calls for LightGBM models);
+
+then a batch of 10,000 rows (p50 of 21 rounds, the four calls interleaved): the Booster
+with all threads and with one, against ``quantlab.predict`` (which hands batches from 256
+rows on to the Booster on all cores, see ``quantlab.serving._trees``) and the serial
+compiled kernel alone;
 then 16 threads calling ``quantlab.predict`` concurrently (throughput, errors), and
 ``quantlab.predict(model, prices=...)`` for 500 assets (features of the latest bar
-computed by the model's own feature set). Targets (issue): p50 <= 2x raw, >= 40x faster
-than pyfunc.
+computed by the model's own feature set). Targets (issues): p50 <= 2x raw, >= 40x faster
+than pyfunc; with the compiled trees (issue 18) one-row p50 <= 0.5x raw and the 10,000-row
+batch no slower than the Booster.
 """
 
 from __future__ import annotations
@@ -44,6 +52,22 @@ def p50_us(fn: Callable[[], Any], calls: int, warmup: int = 300) -> float:
         fn()
         times.append(clock() - t)
     return statistics.median(times) / 1000.0
+
+
+def p50s_interleaved(fns: list[Callable[[], Any]], rounds: int) -> list[float]:
+    """p50 (us) of each function, called in turn round after round (one warm-up round).
+
+    Interleaving gives every function the same share of a shared machine's load spikes.
+    """
+    times: list[list[int]] = [[] for _ in fns]
+    clock = time.perf_counter_ns
+    for r in range(rounds + 1):
+        for fn, ts in zip(fns, times, strict=True):
+            t = clock()
+            fn()
+            if r:
+                ts.append(clock() - t)
+    return [statistics.median(ts) / 1000.0 for ts in times]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,6 +101,27 @@ def main(argv: list[str] | None = None) -> int:
     ours_dict = p50_us(lambda: ql.predict("bench@production", row_dict), args.calls)
     ours_arr = p50_us(lambda: ql.predict("bench@production", row), args.calls)
 
+    from quantlab.serving._trees import compile_model
+    from quantlab.serving._trees import predict as predict_trees
+
+    trees = compile_model(booster.model_to_string())
+    kernel = p50_us(lambda: predict_trees(trees, row), args.calls)
+
+    batch = rng.normal(size=(10_000, 30))
+    batch[rng.random(batch.shape) < 0.05] = np.nan
+    np.testing.assert_allclose(
+        ql.predict("bench@production", batch), booster.predict(batch), rtol=0, atol=1e-12
+    )
+    batch_all, batch_one, batch_ours, batch_kernel = p50s_interleaved(
+        [
+            lambda: booster.predict(batch, num_threads=0),
+            lambda: booster.predict(batch, num_threads=1),
+            lambda: ql.predict("bench@production", batch),
+            lambda: predict_trees(trees, batch),
+        ],
+        rounds=21,
+    )
+
     import mlflow.pyfunc
 
     pyfunc = mlflow.pyfunc.load_model(version.model_uri)
@@ -89,9 +134,23 @@ def main(argv: list[str] | None = None) -> int:
         f"  quantlab.predict(dict)              {ours_dict:9.1f} us   {ours_dict / raw:5.2f}x raw"
     )
     print(f"  quantlab.predict(ndarray)           {ours_arr:9.1f} us   {ours_arr / raw:5.2f}x raw")
+    print(f"  compiled trees kernel (ndarray)     {kernel:9.1f} us   {kernel / raw:5.2f}x raw")
     print(
         f"  mlflow pyfunc predict(1-row frame)  {pyf:9.1f} us   "
         f"quantlab is {pyf / ours_dict:5.1f}x faster"
+    )
+    print("batch of 10,000 rows p50 (21 interleaved rounds)")
+    print(f"  Booster.predict(num_threads=0)      {batch_all / 1000:9.1f} ms")
+    print(f"  Booster.predict(num_threads=1)      {batch_one / 1000:9.1f} ms")
+    print(
+        f"  quantlab.predict(ndarray)           {batch_ours / 1000:9.1f} ms   "
+        f"{batch_ours / batch_all:5.2f}x all-threads Booster, "
+        f"{batch_ours / batch_one:5.2f}x one-thread Booster"
+    )
+    print(
+        f"  compiled trees kernel (serial)      {batch_kernel / 1000:9.1f} ms   "
+        f"{batch_kernel / batch_all:5.2f}x all-threads Booster, "
+        f"{batch_kernel / batch_one:5.2f}x one-thread Booster"
     )
 
     errors: list[BaseException] = []

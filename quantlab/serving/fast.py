@@ -2,9 +2,10 @@
 
 A request is a dict (one row, the shape of a JSON body), a list of dicts, a DataFrame, or a
 2-D array. It becomes one C-contiguous float64 matrix in the model's feature order, and
-that matrix goes straight to the estimator: ``lightgbm.Booster.predict`` (one thread for a
-single row), ``X @ coef + intercept`` for linear models, or the third-party estimator's own
-``predict``. A dict request never touches pandas.
+that matrix goes straight to the estimator: LightGBM trees compiled from the text model
+(:mod:`quantlab.serving._trees`; ``lightgbm.Booster.predict`` on all cores for large
+batches and for what that does not compile), ``X @ coef + intercept`` for linear models,
+or the third-party estimator's own ``predict``. A dict request never touches pandas.
 
 Rules (each failure names the feature):
 
@@ -196,6 +197,30 @@ feature(s) ['bb'] (did you mean 'b'?); the model expects exactly 2 feature(s): [
     )
 
 
+def _fast_predictor(stored: StoredModel) -> Any:
+    """The matrix predictor of the fast path.
+
+    LightGBM: the trees compiled from the stored text model (:mod:`quantlab.serving._trees`)
+    under ``BOOSTER_ROWS`` rows, the Booster on all cores above (and when the model cannot
+    be compiled or JIT is off); every other model: its native predictor.
+    """
+    native = native_predictor(stored)
+    if stored.estimator_type != "lightgbm":
+        return native
+    from quantlab.serving._trees import BOOSTER_ROWS, compile_booster, predict
+
+    trees = compile_booster(stored.estimator)  # None: JIT off or a model it cannot compile
+    if trees is None:
+        return native
+
+    def lgbm(arr: np.ndarray) -> np.ndarray:
+        if BOOSTER_ROWS is None or arr.shape[0] < BOOSTER_ROWS:
+            return predict(trees, arr)
+        return native(arr)  # large batches: the Booster on all cores
+
+    return lgbm
+
+
 class Model:
     """A loaded quantlab model: feature set, native predictor, metadata.
 
@@ -242,7 +267,7 @@ class Model:
             self.metadata.update(name=name, version=version)
         self._allow_nan = stored.nan_policy != "raise"
         self._feature_set: Any = None
-        self._predict_matrix = native_predictor(stored)
+        self._predict_matrix = _fast_predictor(stored)
 
     # -------------------------------------------------------------- constructors
     @classmethod
