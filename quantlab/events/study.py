@@ -326,7 +326,14 @@ class EventStudy:
         else:
             keys, names = self._groups(group)
             codes, uniques = pd.MultiIndex.from_arrays(keys, names=names).factorize()
-            parts = [(str(u), np.flatnonzero(codes == g)) for g, u in enumerate(uniques)]
+            # factorize gives tuples: label a group "1", or "1, ann" for two keys, not "(1,)"
+            parts = [
+                (
+                    ", ".join(map(str, u)) if isinstance(u, tuple) else str(u),
+                    np.flatnonzero(codes == g),
+                )
+                for g, u in enumerate(uniques)
+            ]
         for label, idx in parts:
             frame = _caar_frame(self._p.outputs.ar, idx, self, a, b, level)
             line = ax.plot(frame.index, frame["caar"], label=f"{label} (n={len(idx)})")[0]

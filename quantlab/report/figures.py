@@ -17,14 +17,18 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
+    from quantlab.events import EventStudy
     from quantlab.montecarlo.result import SimulationResult
 
 __all__ = [
     "STYLE",
+    "caar_figure",
+    "correlation_figure",
     "equity_figure",
     "feature_importance_figure",
     "ic_by_fold_figure",
     "montecarlo_fan_figure",
+    "rolling_benchmark_figure",
     "rolling_figure",
     "sweep_heatmap_figure",
     "terminal_wealth_figure",
@@ -366,3 +370,90 @@ def ic_by_fold_figure(ic: pd.DataFrame) -> str:
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
     return _draw(3.0, paint)
+
+
+def caar_figure(study: EventStudy, level: float = 0.95) -> str:
+    """CAAR of an event study over its window with the ``level`` band (top) and, when the
+    study has a ``group_by``, one CAAR curve and band per group (below, drawn by
+    :meth:`EventStudy.plot`)."""
+    frame = study.caar(level=level)
+    grouped = study.group_by is not None
+
+    def paint(fig: Any, axes: Any) -> None:
+        ax = axes[0, 0]
+        x = frame.index.to_numpy()
+        ax.fill_between(
+            x,
+            frame["lower"],
+            frame["upper"],
+            color=BLUE,
+            alpha=0.2,
+            lw=0,
+            label=f"{level:.0%} band",
+        )
+        ax.plot(x, frame["caar"], color=BLUE, lw=1.4, label=f"CAAR (n={len(study.events):,})")
+        ax.axhline(0.0, color="#8c959f", lw=0.7)
+        ax.axvline(0.0, color=GREY, lw=0.8, ls=":")
+        ax.set_ylabel("CAAR")
+        _pct_axis(ax, 1)
+        if not grouped:  # the shared x axis is labelled under the group panel
+            ax.set_xlabel(f"trading days from event day 0 ({study.clock} clock)")
+        ax.set_title(f"Cumulative average abnormal return ({study.model} model)")
+        ax.legend(loc="upper left")
+        if grouped:
+            g = study.plot(ax=axes[1, 0], level=level)
+            _pct_axis(g, 1)
+            g.set_title(f"CAAR by {study.group_by}")
+            g.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+    if grouped:
+        return _draw(6.4, paint, nrows=2, sharex=True)
+    return _draw(3.4, paint)
+
+
+def correlation_figure(corr: pd.DataFrame) -> str:
+    """Heat map of a correlation matrix in the given (clustering) order, -1 blue to +1 red,
+    cells annotated up to 15 assets."""
+
+    def paint(fig: Any, axes: Any) -> None:
+        ax = axes[0, 0]
+        ax.grid(False)
+        z = corr.to_numpy(dtype=float)
+        im = ax.imshow(z, cmap="RdBu_r", vmin=-1.0, vmax=1.0)
+        labels = [str(c) for c in corr.columns]
+        ax.set_xticks(range(len(labels)), labels, rotation=90 if len(labels) > 8 else 0)
+        ax.set_yticks(range(len(labels)), labels)
+        ax.set_title("Correlation matrix (hierarchical-clustering order)")
+        if len(labels) <= 15:
+            for (i, j), v in np.ndenumerate(z):
+                ink = "white" if abs(v) > 0.6 else "#1f2328"
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8.5, color=ink)
+        fig.colorbar(im, ax=ax, label="correlation", shrink=0.9)
+
+    side = min(8.0, max(3.6, 0.4 * len(corr) + 1.8))
+    return _draw(side, paint, width=side + 1.6)
+
+
+def rolling_benchmark_figure(
+    correlation: pd.DataFrame, beta: pd.DataFrame, *, window: int, benchmark: str
+) -> str:
+    """Rolling correlation (top) and beta (bottom) of each column to the benchmark; the
+    first column (the portfolio) bold."""
+
+    def paint(fig: Any, axes: Any) -> None:
+        top, bottom = axes[0, 0], axes[1, 0]
+        x = _x(correlation.index)
+        for k, col in enumerate(correlation.columns):
+            style = {"color": BLUE, "lw": 1.6} if k == 0 else {"lw": 0.9, "alpha": 0.75}
+            top.plot(x, correlation[col].to_numpy(dtype=float), label=str(col), **style)
+            bottom.plot(x, beta[col].to_numpy(dtype=float), **style)
+        top.axhline(0.0, color="#8c959f", lw=0.7)
+        bottom.axhline(1.0, color="#8c959f", lw=0.7, ls=":")
+        top.set_ylabel("correlation")
+        bottom.set_ylabel("beta")
+        top.set_title(f"Rolling correlation and beta to {benchmark} ({window}-bar window)")
+        top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        _date_axis(top, correlation.index)
+        _date_axis(bottom, correlation.index)
+
+    return _draw(4.8, paint, nrows=2, sharex=True)

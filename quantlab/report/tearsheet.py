@@ -2,9 +2,11 @@
 
 :func:`tearsheet` gathers the figures and tables a quant reads first -- headline metrics,
 equity vs benchmark, drawdowns, monthly returns, rolling Sharpe and volatility, trade
-statistics, Monte Carlo outcomes, overfitting diagnostics and, for model runs, feature
-importances and IC by fold -- into one HTML page with no external asset: figures are PNGs
-embedded as ``data:`` URIs, the stylesheet is inline, every text is escaped.
+statistics, Monte Carlo outcomes, overfitting diagnostics, for model runs feature
+importances and IC by fold, event studies and copy-trade research (``events=``), and the
+risk decomposition of a portfolio of assets (``risk=``) -- into one HTML page with no
+external asset: figures are PNGs embedded as ``data:`` URIs, the stylesheet is inline,
+every text is escaped.
 
 The section builders, and the documented thresholds behind the one-line readings of the
 deflated Sharpe ratio (0.95 / 0.5) and PBO (0.2 / 0.5), are in
@@ -23,7 +25,9 @@ import pandas as pd
 
 from quantlab import metrics
 from quantlab.errors import AlignmentError, DataTypeError, ParameterError
+from quantlab.report import event_sections as E
 from quantlab.report import html as H
+from quantlab.report import risk_sections as R
 from quantlab.report import sections as S
 
 __all__ = ["Tearsheet", "tearsheet"]
@@ -192,6 +196,7 @@ def tearsheet(
     pbo: Any = None,
     model: Mapping[str, Any] | None = None,
     events: Mapping[str, Any] | None = None,
+    risk: Mapping[str, Any] | None = None,
     periods_per_year: float | None = None,
     column: Any = None,
 ) -> Tearsheet:
@@ -201,7 +206,10 @@ def tearsheet(
     "Drawdowns", "Monthly returns" (DatetimeIndex), "Rolling Sharpe and volatility",
     "Trade statistics" (BacktestResult), "Monte Carlo" (``montecarlo``), "Deflated Sharpe
     and PBO" (``sweep`` / ``deflated_sharpe`` / ``pbo``), "Model parameters", "Feature
-    importances", "IC by fold", "Out-of-sample IC" (``model``).
+    importances", "IC by fold", "Out-of-sample IC" (``model``), "Event study", "Abnormal
+    return lost to the disclosure lag", "Copy-trade leaderboard", "Cost of the disclosure
+    lag" (``events``), "Risk decomposition", "Correlation", "Rolling correlation and beta"
+    (``risk``).
 
     Parameters
     ----------
@@ -227,10 +235,20 @@ def tearsheet(
         ``"ic_by_fold"`` (Series or DataFrame, one row per fold), ``"oos_ic"`` (dict of
         summary numbers), ``"params"`` (dict).
     events : dict, optional
-        Trade-disclosure research, each optional: ``"leaderboard"``
-        (:func:`quantlab.events.leaderboard`'s result) adds "Copy-trade leaderboard",
-        ``"lag_cost"`` (:func:`quantlab.events.copy_trade_lag_cost`'s) adds "Cost of the disclosure
-        lag".
+        Trade-disclosure research, each optional: ``"study"``
+        (:func:`quantlab.events.event_study`'s EventStudy) adds "Event study" (CAAR figure
+        with its band and per-group curves, tests of the post-event CAAR, dropped events),
+        ``"lag"`` (:func:`quantlab.events.lag_cost`'s LagCost) adds "Abnormal return lost to
+        the disclosure lag", ``"leaderboard"`` (:func:`quantlab.events.leaderboard`'s
+        result) adds "Copy-trade leaderboard", ``"lag_cost"``
+        (:func:`quantlab.events.copy_trade_lag_cost`'s) adds "Cost of the disclosure lag".
+    risk : dict, optional
+        A portfolio of assets (:mod:`quantlab.report.risk_sections`): ``"returns"`` (asset
+        returns DataFrame) and ``"weights"`` (Series / dict by asset, or a weights
+        DataFrame whose last row is used), optional ``"benchmark"`` (returns Series),
+        ``"alpha"`` (VaR / CVaR tail, 0.05), ``"window"`` (rolling bars). Adds "Risk
+        decomposition", "Correlation" and, with a benchmark, "Rolling correlation and
+        beta".
     periods_per_year : float, optional
         Annualization; inferred from the index (or the backtest's setting) when omitted.
     column : label, optional
@@ -244,10 +262,11 @@ def tearsheet(
     Raises
     ------
     DataTypeError
-        ``source``, ``benchmark``, ``montecarlo``, ``sweep`` or ``model`` of the wrong type.
+        ``source``, ``benchmark``, ``montecarlo``, ``sweep``, ``model``, ``events`` or
+        ``risk`` (or one of their entries) of the wrong type.
     ParameterError
-        Unknown ``column`` or model key; ``periods_per_year`` not inferable; nothing to
-        report.
+        Unknown ``column``, model, events or risk key; ``periods_per_year`` not inferable;
+        nothing to report.
     AlignmentError
         ``benchmark`` misses some of the source's dates.
 
@@ -262,11 +281,14 @@ def tearsheet(
     >>> "Momentum &lt;v2&gt;" in ts.html and "http://" not in ts.html
     True
     """
-    if source is None and not model and not events:
+    if source is None and not model and not events and not risk:
         raise ParameterError(
-            "tearsheet needs a source (backtest or returns), a model dict or an events dict"
+            "tearsheet needs a source (backtest or returns), a model dict, an events dict "
+            "or a risk dict"
         )
     S.check_inputs(montecarlo, sweep, model)
+    E.check_events(events)
+    risk_inputs = R.check_risk(risk)
     src = _source(source, column, periods_per_year) if source is not None else None
     bench = _benchmark(benchmark, src.returns.index) if src is not None else None
     parts: list[tuple[str, str | None]] = []
@@ -285,7 +307,9 @@ def tearsheet(
     if model:
         parts += list(S.model_sections(model))
     if events:
-        parts += S.events_leaderboard(events)
+        parts += E.event_sections(events)
+    if risk_inputs is not None:
+        parts += R.risk_sections(risk_inputs)
     present = [(t, b) for t, b in parts if b is not None]
     frag = H.fragment(str(title), S.meta(src, bench), present)
     return Tearsheet(

@@ -95,6 +95,9 @@ def test_plot_draws_one_band_per_group(study):
     assert len(ax.lines) == 2 + 2  # two groups + the zero and day-0 guides
     assert len(ax.collections) == 2
     assert ax.get_xlabel().startswith("trading days from event day 0")
+    # a group is labelled by its value ("1 (n=..)"), not by factorize's tuple ("(1,) (n=..)")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels and not any(label.startswith("(") for label in labels), labels
     import matplotlib.pyplot as plt
 
     plt.close("all")
