@@ -56,6 +56,15 @@ def check_events(events: Any) -> None:
         ``events`` not a dict; ``"study"`` not an EventStudy, ``"lag"`` not a LagCost.
     ParameterError
         Keys outside :data:`EVENT_KEYS`.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_events({"studies": None})
+    ... except ValueError as exc:
+    ...     print(exc)  # (wrapped: the doctests normalize whitespace)
+    events has unknown keys ['studies'];
+    the tearsheet reads ['leaderboard', 'lag_cost', 'study', 'lag']
     """
     from quantlab.events import EventStudy, LagCost
 

@@ -66,6 +66,14 @@ def check_risk(risk: Any) -> RiskInputs | None:
         Unknown keys, ``returns`` / ``weights`` missing.
     AlignmentError
         ``benchmark`` misses some of the returns' dates.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"A": [0.01, -0.02, 0.03], "B": [0.0, 0.01, -0.01]})
+    >>> history = pd.DataFrame({"A": [0.5, 0.7], "B": [0.5, 0.3]})
+    >>> check_risk({"returns": r, "weights": history}).weights.to_dict()
+    {'A': 0.7, 'B': 0.3}
     """
     if risk is None:
         return None
@@ -115,7 +123,8 @@ def check_risk(risk: Any) -> RiskInputs | None:
         name = str(bench.name) if bench.name is not None else "benchmark"
         bench = bench.reindex(returns.index).astype(float).rename(name)
     window = risk.get("window")
-    return RiskInputs(returns, weights.astype(float), bench, float(risk.get("alpha", 0.05)), window)
+    alpha = risk.get("alpha", 0.05)  # checked by quantlab.portfolio.risk_contributions
+    return RiskInputs(returns, weights.astype(float), bench, alpha, window)
 
 
 def _decomposition(inp: RiskInputs) -> str:

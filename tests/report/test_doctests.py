@@ -8,6 +8,14 @@ import pytest
 from tests._doctests import failed_examples
 
 
-@pytest.mark.parametrize("name", ["quantlab.report.glossary", "quantlab.report.html"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "quantlab.report.glossary",
+        "quantlab.report.html",
+        "quantlab.report.event_sections",
+        "quantlab.report.risk_sections",
+    ],
+)
 def test_docstring_examples(name):
     assert failed_examples(name) == 0
