@@ -189,7 +189,9 @@ def factor_tearsheet(analyses: Any, *, title: str | None = None) -> Tearsheet:
         table = compare(items)
         h0 = items[0].horizons[0]
         curves = pd.concat(
-            {a.name: a.cumulative_returns(a.horizons[0])["long_short"] for a in items}, axis=1
+            {a.name: a.cumulative_returns(a.horizons[0])["long_short"] for a in items},
+            axis=1,
+            sort=True,  # factors on different calendars: one date axis, in order
         )
         body = H.table(table, formatters=_summary_formatters(table.index))
         body += H.img(

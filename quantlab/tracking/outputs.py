@@ -42,7 +42,8 @@ def simulate_oos(returns: pd.Series, spec: Mapping[str, Any]) -> tuple[Any, dict
 
     Examples
     --------
-    >>> r = pd.Series(np.random.default_rng(0).normal(0.0005, 0.01, 300))
+    >>> r = pd.Series(np.random.default_rng(0).normal(0.0005, 0.01, 300),
+    ...               index=pd.bdate_range("2020-01-01", periods=300))
     >>> spec = {"n_paths": 200, "horizon": 21, "method": "bootstrap", "seed": 0}
     >>> sim, m = simulate_oos(r, spec)
     >>> sorted(m)[:3], 0.0 <= m["mc_prob_loss"] <= 1.0

@@ -141,7 +141,8 @@ def test_run_logs_registers_and_reports(env: Path, ran: dict[str, Any]) -> None:
     } <= set(run.data.metrics)
     sharpe = _fmt(run.data.metrics["sharpe"])
     base = _fmt(run.data.metrics["baseline_sharpe"])
-    assert re.search(rf"^  Sharpe\s+{sharpe} vs {base}$", out, re.M), out
+    # the comparison row, then the figure's definition (report.glossary)
+    assert re.search(rf"^  Sharpe\s+{sharpe} vs {base}  annualized mean", out, re.M), out
     assert run.data.params["montecarlo.n_paths"] == "500"
     names = {a.path for a in mlflow.MlflowClient().list_artifacts(run_id, "report")}
     assert names == {"report/tearsheet.html"}
