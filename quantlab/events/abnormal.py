@@ -49,9 +49,9 @@ from quantlab.events._kernels import (
     REGRESSION,
     StudyInputs,
     StudyOutputs,
-    equal_weight_market,
+    column_returns,
     overlap_drops,
-    simple_returns,
+    scan_prices,
     study_kernel,
 )
 
@@ -196,16 +196,18 @@ def _event_dates(dates: pd.Series, index: pd.DatetimeIndex, date_col: str) -> np
     return np.asarray(index.searchsorted(values, side="left"), dtype=np.int64)
 
 
-def _market(market: Any, returns: np.ndarray, columns: pd.Index, index: pd.Index) -> np.ndarray:
+def _market(
+    market: Any, prices: np.ndarray, ew_market: np.ndarray, columns: pd.Index, index: pd.Index
+) -> np.ndarray:
     if market is None:
-        return equal_weight_market(returns)
+        return ew_market
     if isinstance(market, str):
         if market not in columns:
             raise ValidationError(
                 f"market={market!r} is not a column of prices; pass the name of the index's "
                 "price column, a Series of market returns, or None (equal-weight market)"
             )
-        return np.ascontiguousarray(returns[:, columns.get_loc(market)])
+        return column_returns(prices, int(np.flatnonzero(columns == market)[0]))
     if isinstance(market, pd.Series):
         frame = _aligned(market.to_frame("market"), "market", index)
         values = frame[:, 0]
@@ -241,7 +243,13 @@ def _aligned(frame: pd.DataFrame, name: str, index: pd.Index) -> np.ndarray:
 
 
 def _regressors(
-    model: str, market: Any, factors: Any, returns: np.ndarray, columns: pd.Index, index: pd.Index
+    model: str,
+    market: Any,
+    factors: Any,
+    prices: np.ndarray,
+    ew_market: np.ndarray,
+    columns: pd.Index,
+    index: pd.Index,
 ) -> tuple[np.ndarray, list[str]]:
     if model == "factor":
         if not isinstance(factors, pd.DataFrame) or factors.shape[1] == 0:
@@ -255,7 +263,8 @@ def _regressors(
             f"factors= is used only by model='factor'; got model={model!r}. Pass "
             "model='factor' or drop factors"
         )
-    return _market(market, returns, columns, index).reshape(-1, 1).copy(), ["market"]
+    market_returns = _market(market, prices, ew_market, columns, index)
+    return market_returns.reshape(-1, 1).copy(), ["market"]
 
 
 def prepare(
@@ -286,10 +295,15 @@ def prepare(
         raise DataTypeError(
             f"prices must have a DatetimeIndex of daily bars; got {type(labels.index).__name__}"
         )
-    returns, bad = simple_returns(arr, PRICE_MIN, PRICE_MAX)
+    # one pass: the study's own copy of the prices (NumPy-allocated: huge pages), bad prices
+    # and (market=None, not the factor model) the equal-weight market
+    ew = market is None and model != "factor"
+    panel = np.empty((arr.shape[1], arr.shape[0])).T  # F-order
+    bad, ew_market = scan_prices(arr, PRICE_MIN, PRICE_MAX, ew, panel)
+    arr = panel
     if bad.any():  # the library's checks and messages (inf, <= 0, out of range)
         as_float_panel(prices, "prices", positive=True, bounds=(PRICE_MIN, PRICE_MAX))
-    x, names = _regressors(model, market, factors, returns, labels.columns, labels.index)
+    x, names = _regressors(model, market, factors, arr, ew_market, labels.columns, labels.index)
     k = x.shape[1]
     if min_estimation is None:
         min_estimation = max(estimation // 2, k + 4)
@@ -317,9 +331,10 @@ def prepare(
 
     kept = np.flatnonzero(reason == "")
     inputs = StudyInputs(
-        returns, x, col[kept].astype(np.int64), day0[kept], code, estimation, gap, a, b
+        arr, x, col[kept].astype(np.int64), day0[kept], code, estimation, gap, a, b
     )
-    out = study_kernel(inputs)
+    # the (n_events, W) output is allocated by NumPy (huge pages: few page faults)
+    out = study_kernel(inputs, np.empty((len(kept), b - a + 1)))
     late = np.full(len(kept), "", dtype=object)
     late[out.n_nan == b - a + 1] = "no_returns_in_window"
     late[out.singular == 1] = "singular_estimation"
