@@ -79,6 +79,8 @@ class StudyOutputs(NamedTuple):
     n_nan : event-window bars without an abnormal return.
     singular : 1 where the regressors were constant over the estimation window or fit the
         returns exactly.
+    car : sum of the event window's abnormal returns (NaN where none), summed in the same
+        order as :func:`window_sums`: the whole-window CAR without a second pass.
     """
 
     ar: Float64Array2D
@@ -90,6 +92,7 @@ class StudyOutputs(NamedTuple):
     n_est: Int64Array1D
     n_nan: Int64Array1D
     singular: Int64Array1D
+    car: Float64Array1D
 
 
 @jit(parallel=True)
@@ -376,14 +379,15 @@ def study_kernel(inp: StudyInputs, ar: Float64Array2D) -> StudyOutputs:
     n_events = inp.asset.shape[0]
     k = x.shape[1]
     width = inp.stop - inp.start + 1
-    coef = np.full((n_events, k + 1), np.nan)
-    xbar = np.full((n_events, k), np.nan)
-    sxx_inv = np.full((n_events, k, k), np.nan)
-    sigma = np.full(n_events, np.nan)
-    rms = np.full(n_events, np.nan)
-    n_est = np.zeros(n_events, dtype=np.int64)
-    n_nan = np.zeros(n_events, dtype=np.int64)
-    singular = np.zeros(n_events, dtype=np.int64)
+    coef_s = np.full((n_events, k + 1), np.nan)
+    xbar_s = np.full((n_events, k), np.nan)
+    sxx_inv_s = np.full((n_events, k, k), np.nan)
+    sigma_s = np.full(n_events, np.nan)
+    rms_s = np.full(n_events, np.nan)
+    n_est_s = np.zeros(n_events, dtype=np.int64)
+    n_nan_s = np.zeros(n_events, dtype=np.int64)
+    singular_s = np.zeros(n_events, dtype=np.int64)
+    car_s = np.full(n_events, np.nan)
     # events grouped by asset (CSR: order[ptr[j]:ptr[j + 1]], in event order)
     ptr = np.zeros(n_assets + 1, dtype=np.int64)
     for e in range(n_events):
@@ -395,6 +399,7 @@ def study_kernel(inp: StudyInputs, ar: Float64Array2D) -> StudyOutputs:
     for e in range(n_events):
         order[fill[inp.asset[e]]] = e
         fill[inp.asset[e]] += 1
+    day0 = inp.day0[order]
     x_shift = np.zeros(k)
     for p in range(k):
         total = 0.0
@@ -427,28 +432,28 @@ def study_kernel(inp: StudyInputs, ar: Float64Array2D) -> StudyOutputs:
                 _running_sums_1(r, x, inp.model, shift, cum)
             else:
                 _running_sums(r, x, inp.model, shift, cum)
-            for ii in range(ptr[j], ptr[j + 1]):
-                e = order[ii]
-                first_event = inp.day0[e] + inp.start
+            for e in range(ptr[j], ptr[j + 1]):  # sorted position; the row of ar: order[e]
+                row = ar[order[e]]
+                first_event = day0[e] + inp.start
                 # estimation window [lo, hi) clipped to the history
                 lo = max(first_event - inp.gap - inp.estimation, 0)
                 hi = max(first_event - inp.gap, 0)
                 n = int(cum[hi, 0] - cum[lo, 0] + 0.5)
-                n_est[e] = n
+                n_est_s[e] = n
                 if n == 0:
-                    ar[e, :] = np.nan
+                    row[:] = np.nan
                     continue
                 my = (cum[hi, 1] - cum[lo, 1]) / n
                 syy = (cum[hi, 2] - cum[lo, 2]) - n * my * my
                 if inp.model == MARKET_ADJUSTED:
-                    coef[e, 0] = 0.0
-                    coef[e, 1] = 1.0
+                    coef_s[e, 0] = 0.0
+                    coef_s[e, 1] = 1.0
                     mx[0] = 0.0
                     ssr = syy
                     df = n - 1
                     for p in range(k):
                         for q in range(k):
-                            sxx_inv[e, p, q] = 0.0
+                            sxx_inv_s[e, p, q] = 0.0
                 else:
                     for p in range(k):
                         mx[p] = (cum[hi, 3 + p] - cum[lo, 3 + p]) / n
@@ -462,8 +467,8 @@ def study_kernel(inp: StudyInputs, ar: Float64Array2D) -> StudyOutputs:
                             sxx[q, p] = v
                             col += 1
                     if not _invert(sxx, inv, work):
-                        singular[e] = 1
-                        ar[e, :] = np.nan
+                        singular_s[e] = 1
+                        row[:] = np.nan
                         continue
                     ssr = syy
                     alpha = my + shift[0]
@@ -473,35 +478,63 @@ def study_kernel(inp: StudyInputs, ar: Float64Array2D) -> StudyOutputs:
                             b += inv[p, q] * sxy[q]
                         ssr -= b * sxy[p]
                         alpha -= b * (mx[p] + shift[p + 1])
-                        coef[e, p + 1] = b
+                        coef_s[e, p + 1] = b
                         for q in range(k):
-                            sxx_inv[e, p, q] = inv[p, q]
-                    coef[e, 0] = alpha
+                            sxx_inv_s[e, p, q] = inv[p, q]
+                    coef_s[e, 0] = alpha
                     df = n - k - 1
                 if ssr <= SINGULAR_TOL * syy or syy <= 0.0:  # an exact fit: no residual noise
-                    singular[e] = 1
-                    ar[e, :] = np.nan
+                    singular_s[e] = 1
+                    row[:] = np.nan
                     continue
                 for p in range(k):
-                    xbar[e, p] = mx[p] + shift[p + 1]
-                sigma[e] = np.sqrt(ssr / df) if df > 0 else np.nan
-                rms[e] = np.sqrt(ssr / n)
-                if np.isnan(sigma[e]):  # no residual degrees of freedom: no abnormal returns
-                    ar[e, :] = np.nan
+                    xbar_s[e, p] = mx[p] + shift[p + 1]
+                sigma_s[e] = np.sqrt(ssr / df) if df > 0 else np.nan
+                rms_s[e] = np.sqrt(ssr / n)
+                if np.isnan(sigma_s[e]):  # no residual degrees of freedom: no abnormal returns
+                    row[:] = np.nan
                     continue
                 miss = 0
+                total = 0.0
                 for w in range(width):
                     t = first_event + w
                     y = r[t]
                     if np.isnan(y):
-                        ar[e, w] = np.nan
+                        row[w] = np.nan
                         miss += 1
-                    elif inp.model == MARKET_ADJUSTED:
-                        ar[e, w] = y  # already R - R_m
-                    else:
-                        ar[e, w] = y - _normal_return(x, t, coef, e, inp.model)
-                n_nan[e] = miss
-    return StudyOutputs(ar, coef, xbar, sxx_inv, sigma, rms, n_est, n_nan, singular)
+                        continue
+                    if inp.model != MARKET_ADJUSTED:  # market-adjusted: y is R - R_m already
+                        y -= _normal_return(x, t, coef_s, e, inp.model)
+                    row[w] = y
+                    total += y
+                n_nan_s[e] = miss
+                if miss < width:
+                    car_s[e] = total
+    # back to the events' order (each output was written at the event's sorted position)
+    where = np.empty(n_events, dtype=np.int64)
+    for i in range(n_events):
+        where[order[i]] = i
+    coef = np.empty_like(coef_s)
+    xbar = np.empty_like(xbar_s)
+    sxx_inv = np.empty_like(sxx_inv_s)
+    sigma = np.empty_like(sigma_s)
+    rms = np.empty_like(rms_s)
+    n_est = np.empty_like(n_est_s)
+    n_nan = np.empty_like(n_nan_s)
+    singular = np.empty_like(singular_s)
+    car = np.empty_like(car_s)
+    for e in prange(n_events):
+        i = where[e]
+        coef[e] = coef_s[i]
+        xbar[e] = xbar_s[i]
+        sxx_inv[e] = sxx_inv_s[i]
+        sigma[e] = sigma_s[i]
+        rms[e] = rms_s[i]
+        n_est[e] = n_est_s[i]
+        n_nan[e] = n_nan_s[i]
+        singular[e] = singular_s[i]
+        car[e] = car_s[i]
+    return StudyOutputs(ar, coef, xbar, sxx_inv, sigma, rms, n_est, n_nan, singular, car)
 
 
 @jit(parallel=True)

@@ -182,6 +182,17 @@ def _events_frame(events: Any, date_col: str, clock: str) -> pd.DataFrame:
     return events
 
 
+def _code(reason: str) -> int:
+    return REASONS.index(reason) + 1
+
+
+def _columns_of(symbols: pd.Series, columns: pd.Index) -> np.ndarray:
+    """Column of each event's symbol in the panel (-1: absent), looked up once per symbol."""
+    codes, uniques = pd.factorize(symbols)
+    where = columns.get_indexer(uniques)
+    return np.where(codes >= 0, where[codes], -1).astype(np.int64)
+
+
 def _event_dates(dates: pd.Series, index: pd.DatetimeIndex, date_col: str) -> np.ndarray:
     values = pd.DatetimeIndex(dates)
     if index.tz is not None and values.tz is None:
@@ -193,7 +204,11 @@ def _event_dates(dates: pd.Series, index: pd.DatetimeIndex, date_col: str) -> np
             f"events[{date_col!r}] is timezone-aware ({values.tz}) but the price index is "
             "naive; make both naive or localize the price index (prices.tz_localize(...))"
         )
-    return np.asarray(index.searchsorted(values, side="left"), dtype=np.int64)
+    if values.unit != index.unit:  # a unit change could round: the generic search
+        return np.asarray(index.searchsorted(values, side="left"), dtype=np.int64)
+    # one binary search per distinct date (int64 epoch values, UTC for aware ones)
+    codes, uniques = pd.factorize(values.asi8)
+    return np.searchsorted(index.asi8, uniques, side="left").astype(np.int64)[codes]
 
 
 def _market(
@@ -314,33 +329,34 @@ def prepare(
         )
 
     n_bars = len(labels.index)
-    reason = np.full(len(events), "", dtype=object)
+    # reason codes: 0 = kept, i + 1 = REASONS[i] (strings only for the dropped rows)
+    reason = np.zeros(len(events), dtype=np.int8)
     dates = events[date_col]
-    reason[dates.isna().to_numpy()] = "missing_date"
-    col = labels.columns.get_indexer(events["symbol"])
-    absent = (col < 0) & (reason == "")
-    reason[absent] = "symbol_not_in_prices"
-    day0 = np.zeros(len(events), dtype=np.int64)
     dated = dates.notna().to_numpy()
-    day0[dated] = _event_dates(dates[dated], labels.index, date_col)
-    pending = reason == ""
-    reason[pending & (day0 + a < 0)] = "window_before_history"
-    reason[pending & (day0 + a >= 0) & (day0 + b >= n_bars)] = "window_beyond_history"
+    reason[~dated] = _code("missing_date")
+    col = _columns_of(events["symbol"], labels.columns)
+    absent = (col < 0) & (reason == 0)
+    reason[absent] = _code("symbol_not_in_prices")
+    day0 = np.zeros(len(events), dtype=np.int64)
+    day0[dated] = _event_dates(dates[dated] if not dated.all() else dates, labels.index, date_col)
+    pending = reason == 0
+    reason[pending & (day0 + a < 0)] = _code("window_before_history")
+    reason[pending & (day0 + a >= 0) & (day0 + b >= n_bars)] = _code("window_beyond_history")
     if overlap == "drop":
         _mark_overlaps(events, col, day0, reason, max(b, 0))
 
-    kept = np.flatnonzero(reason == "")
+    kept = np.flatnonzero(reason == 0)
     inputs = StudyInputs(
         arr, x, col[kept].astype(np.int64), day0[kept], code, estimation, gap, a, b
     )
     # the (n_events, W) output is allocated by NumPy (huge pages: few page faults)
     out = study_kernel(inputs, np.empty((len(kept), b - a + 1)))
-    late = np.full(len(kept), "", dtype=object)
-    late[out.n_nan == b - a + 1] = "no_returns_in_window"
-    late[out.singular == 1] = "singular_estimation"
-    late[out.n_est < min_estimation] = "short_estimation"
+    late = np.zeros(len(kept), dtype=np.int8)
+    late[out.n_nan == b - a + 1] = _code("no_returns_in_window")
+    late[out.singular == 1] = _code("singular_estimation")
+    late[out.n_est < min_estimation] = _code("short_estimation")
     reason[kept] = late
-    ok = late == ""
+    ok = late == 0
     if ok.all():  # the common case: no copy of the (n_events, W) outputs
         outputs = out
     else:
@@ -355,7 +371,7 @@ def prepare(
 def _mark_overlaps(
     events: pd.DataFrame, col: np.ndarray, day0: np.ndarray, reason: np.ndarray, span: int
 ) -> None:
-    pending = np.flatnonzero(reason == "")
+    pending = np.flatnonzero(reason == 0)
     if not len(pending):
         return
     names = ["filer", "symbol"] if "filer" in events.columns else ["symbol"]
@@ -364,7 +380,7 @@ def _mark_overlaps(
     ).astype(np.int64)
     order = np.lexsort((pending, day0[pending], key))
     drop = overlap_drops(key[order], day0[pending][order], span)
-    reason[pending[order][drop]] = "overlap"
+    reason[pending[order][drop]] = _code("overlap")
 
 
 def _report(
@@ -374,10 +390,11 @@ def _report(
     columns: pd.Index,
     absent: np.ndarray,
 ) -> StudyReport:
-    dropped = reason != ""
+    dropped = reason != 0
     rows = events.iloc[np.flatnonzero(dropped)].copy()
-    rows["reason"] = reason[dropped].astype(str)
-    counts = {r: int((reason == r).sum()) for r in REASONS}
+    rows["reason"] = np.asarray(("",) + REASONS, dtype=object)[reason[dropped]].astype(str)
+    tally = np.bincount(reason, minlength=len(REASONS) + 1)
+    counts = {r: int(tally[i + 1]) for i, r in enumerate(REASONS)}
     missing = events["symbol"][absent].astype(str).value_counts().sort_index()
     missing.name = "n_events"
     nan_bars = outputs.n_nan

@@ -138,7 +138,11 @@ class EventStudy:
     def car(self, a: int | None = None, b: int | None = None) -> pd.Series:
         """Cumulative abnormal return of each event over days ``[a, b]`` (default: window)."""
         _, _, sl = self._slice(a, b)
-        car = window_sums(self._p.outputs.ar, sl.start, sl.stop)
+        out = self._p.outputs
+        if sl.start == 0 and sl.stop == out.ar.shape[1]:  # the whole window: kernel's sums
+            car = out.car
+        else:
+            car = window_sums(out.ar, sl.start, sl.stop)
         return pd.Series(car, index=self.events.index, name="car")
 
     def bhar(self, a: int | None = None, b: int | None = None) -> pd.Series:
