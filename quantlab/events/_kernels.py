@@ -20,7 +20,7 @@ cross-correlation, the Corrado ranks, the positive residuals of the sign test) a
 computed on demand for a subset of events by :func:`residual_moments` and
 :func:`rank_moments`, ``prange`` over chunks of events with per-chunk buffers summed at
 the end, so no ``(n_events, estimation)`` residual matrix is ever held in memory. The
-Corrado ranks come from one sort and two binary searches per value (ties: average rank).
+Corrado ranks come from one quicksort argsort per event (ties: average rank).
 
 Model codes: ``0`` market-adjusted (``AR = R - m``, ``sigma`` = standard deviation of the
 estimation-window ARs), ``1`` regression on the ``k`` columns of ``regressors`` (market
@@ -608,6 +608,7 @@ def rank_moments(
     for c in prange(n_chunks):
         vals = np.empty(total)
         pos = np.empty(total, dtype=np.int64)
+        ranks = np.empty(total)
         for i in range(c * step, min(n_sub, (c + 1) * step)):
             e = subset[i]
             j = inp.asset[e]
@@ -632,14 +633,18 @@ def rank_moments(
                     m += 1
             if m == 0:
                 continue
-            # average rank over ties: the values equal to v sit at [lo, hi) of the sorted
-            # ones, ranks lo + 1 .. hi (a plain sort and binary searches: no argsort)
-            srt = np.sort(vals[:m])
+            order = np.argsort(vals[:m])  # ties get their average rank: order among them is moot
+            r = 0
+            while r < m:
+                s = r
+                while s + 1 < m and vals[order[s + 1]] == vals[order[r]]:
+                    s += 1
+                avg = 0.5 * (r + s) + 1.0
+                for q in range(r, s + 1):
+                    ranks[order[q]] = avg
+                r = s + 1
             for q in range(m):
-                lo = np.searchsorted(srt, vals[q], side="left")
-                hi = np.searchsorted(srt, vals[q], side="right")
-                rank = 0.5 * (lo + 1 + hi)
-                u_buf[c, pos[q]] += rank / (m + 1.0) - 0.5
+                u_buf[c, pos[q]] += ranks[q] / (m + 1.0) - 0.5
                 n_buf[c, pos[q]] += 1.0
     return u_buf.sum(axis=0), n_buf.sum(axis=0), n_pos
 
