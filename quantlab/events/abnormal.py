@@ -31,6 +31,12 @@ from the last valid price (the data contract's carry), so CAR and BHAR over a wi
 hold the whole move. Bars without a return are left out of the estimation, and their
 abnormal return is NaN (left out of daily averages); kept events with such bars in the
 event window are counted in :attr:`StudyReport.n_nan_events` / ``n_nan_bars``.
+
+Memory and speed: no returns panel is built; the study keeps its own copy of the price
+panel (made in the pass that checks the prices and builds the equal-weight market, so
+later in-place edits of the caller's frame do not reach ``bhar`` or the tests), and the
+kernels compute returns from it where needed. Symbols and dates are looked up once per
+distinct value (``factorize``), and drop reasons are int8 codes until the report.
 """
 
 from __future__ import annotations
