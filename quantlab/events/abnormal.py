@@ -31,6 +31,12 @@ from the last valid price (the data contract's carry), so CAR and BHAR over a wi
 hold the whole move. Bars without a return are left out of the estimation, and their
 abnormal return is NaN (left out of daily averages); kept events with such bars in the
 event window are counted in :attr:`StudyReport.n_nan_events` / ``n_nan_bars``.
+
+Memory and speed: no returns panel is built; the study keeps its own copy of the price
+panel (made in the pass that checks the prices and builds the equal-weight market, so
+later in-place edits of the caller's frame do not reach ``bhar`` or the tests), and the
+kernels compute returns from it where needed. Symbols and dates are looked up once per
+distinct value (``factorize``), and drop reasons are int8 codes until the report.
 """
 
 from __future__ import annotations
@@ -49,9 +55,9 @@ from quantlab.events._kernels import (
     REGRESSION,
     StudyInputs,
     StudyOutputs,
-    equal_weight_market,
+    column_returns,
     overlap_drops,
-    simple_returns,
+    scan_prices,
     study_kernel,
 )
 
@@ -182,6 +188,17 @@ def _events_frame(events: Any, date_col: str, clock: str) -> pd.DataFrame:
     return events
 
 
+def _code(reason: str) -> int:
+    return REASONS.index(reason) + 1
+
+
+def _columns_of(symbols: pd.Series, columns: pd.Index) -> np.ndarray:
+    """Column of each event's symbol in the panel (-1: absent), looked up once per symbol."""
+    codes, uniques = pd.factorize(symbols)
+    where = columns.get_indexer(uniques)
+    return np.where(codes >= 0, where[codes], -1).astype(np.int64)
+
+
 def _event_dates(dates: pd.Series, index: pd.DatetimeIndex, date_col: str) -> np.ndarray:
     values = pd.DatetimeIndex(dates)
     if index.tz is not None and values.tz is None:
@@ -193,19 +210,25 @@ def _event_dates(dates: pd.Series, index: pd.DatetimeIndex, date_col: str) -> np
             f"events[{date_col!r}] is timezone-aware ({values.tz}) but the price index is "
             "naive; make both naive or localize the price index (prices.tz_localize(...))"
         )
-    return np.asarray(index.searchsorted(values, side="left"), dtype=np.int64)
+    if values.unit != index.unit:  # a unit change could round: the generic search
+        return np.asarray(index.searchsorted(values, side="left"), dtype=np.int64)
+    # one binary search per distinct date (int64 epoch values, UTC for aware ones)
+    codes, uniques = pd.factorize(values.asi8)
+    return np.searchsorted(index.asi8, uniques, side="left").astype(np.int64)[codes]
 
 
-def _market(market: Any, returns: np.ndarray, columns: pd.Index, index: pd.Index) -> np.ndarray:
+def _market(
+    market: Any, prices: np.ndarray, ew_market: np.ndarray, columns: pd.Index, index: pd.Index
+) -> np.ndarray:
     if market is None:
-        return equal_weight_market(returns)
+        return ew_market
     if isinstance(market, str):
         if market not in columns:
             raise ValidationError(
                 f"market={market!r} is not a column of prices; pass the name of the index's "
                 "price column, a Series of market returns, or None (equal-weight market)"
             )
-        return np.ascontiguousarray(returns[:, columns.get_loc(market)])
+        return column_returns(prices, int(np.flatnonzero(columns == market)[0]))
     if isinstance(market, pd.Series):
         frame = _aligned(market.to_frame("market"), "market", index)
         values = frame[:, 0]
@@ -241,7 +264,13 @@ def _aligned(frame: pd.DataFrame, name: str, index: pd.Index) -> np.ndarray:
 
 
 def _regressors(
-    model: str, market: Any, factors: Any, returns: np.ndarray, columns: pd.Index, index: pd.Index
+    model: str,
+    market: Any,
+    factors: Any,
+    prices: np.ndarray,
+    ew_market: np.ndarray,
+    columns: pd.Index,
+    index: pd.Index,
 ) -> tuple[np.ndarray, list[str]]:
     if model == "factor":
         if not isinstance(factors, pd.DataFrame) or factors.shape[1] == 0:
@@ -255,7 +284,8 @@ def _regressors(
             f"factors= is used only by model='factor'; got model={model!r}. Pass "
             "model='factor' or drop factors"
         )
-    return _market(market, returns, columns, index).reshape(-1, 1).copy(), ["market"]
+    market_returns = _market(market, prices, ew_market, columns, index)
+    return market_returns.reshape(-1, 1).copy(), ["market"]
 
 
 def prepare(
@@ -286,10 +316,15 @@ def prepare(
         raise DataTypeError(
             f"prices must have a DatetimeIndex of daily bars; got {type(labels.index).__name__}"
         )
-    returns, bad = simple_returns(arr, PRICE_MIN, PRICE_MAX)
+    # one pass: the study's own copy of the prices (NumPy-allocated: huge pages), bad prices
+    # and (market=None, not the factor model) the equal-weight market
+    ew = market is None and model != "factor"
+    panel = np.empty((arr.shape[1], arr.shape[0])).T  # F-order
+    bad, ew_market = scan_prices(arr, PRICE_MIN, PRICE_MAX, ew, panel)
+    arr = panel
     if bad.any():  # the library's checks and messages (inf, <= 0, out of range)
         as_float_panel(prices, "prices", positive=True, bounds=(PRICE_MIN, PRICE_MAX))
-    x, names = _regressors(model, market, factors, returns, labels.columns, labels.index)
+    x, names = _regressors(model, market, factors, arr, ew_market, labels.columns, labels.index)
     k = x.shape[1]
     if min_estimation is None:
         min_estimation = max(estimation // 2, k + 4)
@@ -300,32 +335,34 @@ def prepare(
         )
 
     n_bars = len(labels.index)
-    reason = np.full(len(events), "", dtype=object)
+    # reason codes: 0 = kept, i + 1 = REASONS[i] (strings only for the dropped rows)
+    reason = np.zeros(len(events), dtype=np.int8)
     dates = events[date_col]
-    reason[dates.isna().to_numpy()] = "missing_date"
-    col = labels.columns.get_indexer(events["symbol"])
-    absent = (col < 0) & (reason == "")
-    reason[absent] = "symbol_not_in_prices"
-    day0 = np.zeros(len(events), dtype=np.int64)
     dated = dates.notna().to_numpy()
-    day0[dated] = _event_dates(dates[dated], labels.index, date_col)
-    pending = reason == ""
-    reason[pending & (day0 + a < 0)] = "window_before_history"
-    reason[pending & (day0 + a >= 0) & (day0 + b >= n_bars)] = "window_beyond_history"
+    reason[~dated] = _code("missing_date")
+    col = _columns_of(events["symbol"], labels.columns)
+    absent = (col < 0) & (reason == 0)
+    reason[absent] = _code("symbol_not_in_prices")
+    day0 = np.zeros(len(events), dtype=np.int64)
+    day0[dated] = _event_dates(dates[dated] if not dated.all() else dates, labels.index, date_col)
+    pending = reason == 0
+    reason[pending & (day0 + a < 0)] = _code("window_before_history")
+    reason[pending & (day0 + a >= 0) & (day0 + b >= n_bars)] = _code("window_beyond_history")
     if overlap == "drop":
         _mark_overlaps(events, col, day0, reason, max(b, 0))
 
-    kept = np.flatnonzero(reason == "")
+    kept = np.flatnonzero(reason == 0)
     inputs = StudyInputs(
-        returns, x, col[kept].astype(np.int64), day0[kept], code, estimation, gap, a, b
+        arr, x, col[kept].astype(np.int64), day0[kept], code, estimation, gap, a, b
     )
-    out = study_kernel(inputs)
-    late = np.full(len(kept), "", dtype=object)
-    late[out.n_nan == b - a + 1] = "no_returns_in_window"
-    late[out.singular == 1] = "singular_estimation"
-    late[out.n_est < min_estimation] = "short_estimation"
+    # the (n_events, W) output is allocated by NumPy (huge pages: few page faults)
+    out = study_kernel(inputs, np.empty((len(kept), b - a + 1)))
+    late = np.zeros(len(kept), dtype=np.int8)
+    late[out.n_nan == b - a + 1] = _code("no_returns_in_window")
+    late[out.singular == 1] = _code("singular_estimation")
+    late[out.n_est < min_estimation] = _code("short_estimation")
     reason[kept] = late
-    ok = late == ""
+    ok = late == 0
     if ok.all():  # the common case: no copy of the (n_events, W) outputs
         outputs = out
     else:
@@ -340,7 +377,7 @@ def prepare(
 def _mark_overlaps(
     events: pd.DataFrame, col: np.ndarray, day0: np.ndarray, reason: np.ndarray, span: int
 ) -> None:
-    pending = np.flatnonzero(reason == "")
+    pending = np.flatnonzero(reason == 0)
     if not len(pending):
         return
     names = ["filer", "symbol"] if "filer" in events.columns else ["symbol"]
@@ -349,7 +386,7 @@ def _mark_overlaps(
     ).astype(np.int64)
     order = np.lexsort((pending, day0[pending], key))
     drop = overlap_drops(key[order], day0[pending][order], span)
-    reason[pending[order][drop]] = "overlap"
+    reason[pending[order][drop]] = _code("overlap")
 
 
 def _report(
@@ -359,10 +396,11 @@ def _report(
     columns: pd.Index,
     absent: np.ndarray,
 ) -> StudyReport:
-    dropped = reason != ""
+    dropped = reason != 0
     rows = events.iloc[np.flatnonzero(dropped)].copy()
-    rows["reason"] = reason[dropped].astype(str)
-    counts = {r: int((reason == r).sum()) for r in REASONS}
+    rows["reason"] = np.asarray(("",) + REASONS, dtype=object)[reason[dropped]].astype(str)
+    tally = np.bincount(reason, minlength=len(REASONS) + 1)
+    counts = {r: int(tally[i + 1]) for i, r in enumerate(REASONS)}
     missing = events["symbol"][absent].astype(str).value_counts().sort_index()
     missing.name = "n_events"
     nan_bars = outputs.n_nan

@@ -27,7 +27,13 @@ from scipy import stats
 
 from quantlab.errors import ParameterError, ValidationError
 from quantlab.events import significance as sig
-from quantlab.events._kernels import MARKET_ADJUSTED, rank_moments, residual_moments, window_sums
+from quantlab.events._kernels import (
+    MARKET_ADJUSTED,
+    gather_returns,
+    rank_moments,
+    residual_moments,
+    window_sums,
+)
 from quantlab.events.abnormal import Prepared, StudyReport, check_window, prepare
 
 __all__ = ["EventStudy", "event_study", "LagCost", "lag_cost", "LAG_BUCKETS"]
@@ -132,7 +138,11 @@ class EventStudy:
     def car(self, a: int | None = None, b: int | None = None) -> pd.Series:
         """Cumulative abnormal return of each event over days ``[a, b]`` (default: window)."""
         _, _, sl = self._slice(a, b)
-        car = window_sums(self._p.outputs.ar, sl.start, sl.stop)
+        out = self._p.outputs
+        if sl.start == 0 and sl.stop == out.ar.shape[1]:  # the whole window: kernel's sums
+            car = out.car
+        else:
+            car = window_sums(out.ar, sl.start, sl.stop)
         return pd.Series(car, index=self.events.index, name="car")
 
     def bhar(self, a: int | None = None, b: int | None = None) -> pd.Series:
@@ -144,8 +154,7 @@ class EventStudy:
         a, b, sl = self._slice(a, b)
         ar = self._p.outputs.ar[:, sl]
         inp = self._p.inputs
-        bars = inp.day0[:, None] + np.arange(a, b + 1)
-        ret = inp.returns[bars, inp.asset[:, None]]
+        ret = gather_returns(inp.prices, inp.asset, inp.day0, a, b)
         valid = ~np.isnan(ar)
         gross = np.where(valid, 1.0 + ret, 1.0).prod(axis=1)
         normal = np.where(valid, 1.0 + ret - ar, 1.0).prod(axis=1)

@@ -161,8 +161,9 @@ def pure_python():
         for mod in (abnormal, study_mod):
             for name in (
                 "study_kernel",
-                "simple_returns",
-                "equal_weight_market",
+                "scan_prices",
+                "column_returns",
+                "gather_returns",
                 "overlap_drops",
                 "rank_moments",
                 "residual_moments",
