@@ -21,10 +21,15 @@ parameters carry what used to differ between three private copies:
     tail).
 
 In both modes a window whose valid values are all equal has a std of exactly 0 (running
-mode: the index of the last valid value that differs from its successor's run is tracked;
-exact mode: all deviations from the reference are 0). Decision: a valid value is a finite
+mode: it tracks where the current run of equal valid values started, NaN gaps included, and
+gives 0 when no differing valid value is left in the window; exact mode: every deviation
+from the reference is 0). Decision: a valid value is a finite
 one; the public APIs reject infinities before calling, except the ML features whose
 returns may hold them, which were and are treated as missing there.
+
+Caveat for development: numba's on-disk cache keys a kernel on its own file only, so after
+editing this module delete the ``__pycache__/*.nbi``/``*.nbc`` files of its callers
+(metrics/_rolling.py, indicators/_kernels.py, ml/_kernels.py) or they keep the old code.
 """
 
 from __future__ import annotations
@@ -37,19 +42,25 @@ from quantlab._typing import Float64Array1D
 NAN = math.nan
 
 
+@jit(inline=True)
+def _finite(v: float) -> bool:
+    """``v`` is neither NaN nor infinite (one comparison: NaN compares false)."""
+    return abs(v) < math.inf
+
+
 @jit()
 def _mean_ssq(x: Float64Array1D, start: int, stop: int) -> tuple[float, float]:
     """Mean and sum of squared deviations of the valid values of ``x[start:stop]`` (>= 1)."""
     total = 0.0
     count = 0
     for i in range(start, stop):
-        if math.isfinite(x[i]):
+        if _finite(x[i]):
             total += x[i]
             count += 1
     mean = total / count
     ssq = 0.0
     for i in range(start, stop):
-        if math.isfinite(x[i]):
+        if _finite(x[i]):
             ssq += (x[i] - mean) * (x[i] - mean)
     return mean, ssq
 
@@ -68,11 +79,12 @@ def _running(
     s2 = 0.0
     nobs = 0
     since_exact = window
+    with_mean = mean.shape[0] > 0
     last = -1  # index of the last valid value
     before_run = -1  # index of the last valid value differing from the run ending at ``last``
     for t in range(x.shape[0]):
         v = x[t]
-        if math.isfinite(v):
+        if _finite(v):
             nobs += 1
             d = v - ref
             s1 += d
@@ -82,7 +94,7 @@ def _running(
             last = t
         if t >= window:
             old = x[t - window]
-            if math.isfinite(old):
+            if _finite(old):
                 nobs -= 1
                 d = old - ref
                 s1 -= d
@@ -93,7 +105,8 @@ def _running(
             ref, s2 = _mean_ssq(x, max(t - window + 1, 0), t + 1)
             s1 = 0.0
         if nobs >= min_periods and nobs > 0:
-            mean[t] = ref + s1 / nobs
+            if with_mean:
+                mean[t] = ref + s1 / nobs
             if nobs <= ddof:
                 std[t] = NAN
             elif before_run <= t - window:
@@ -102,7 +115,8 @@ def _running(
                 ssq = s2 - s1 * s1 / nobs
                 std[t] = math.sqrt(ssq / (nobs - ddof)) if ssq > 0.0 else 0.0
         else:
-            mean[t] = NAN
+            if with_mean:
+                mean[t] = NAN
             std[t] = NAN
 
 
@@ -116,27 +130,37 @@ def _exact(
     std: Float64Array1D,
 ) -> None:
     nobs = 0  # valid values in the window, kept running (an exact integer count)
+    with_mean = mean.shape[0] > 0
     for t in range(x.shape[0]):
-        if math.isfinite(x[t]):
+        if _finite(x[t]):
             nobs += 1
-        if t >= window and math.isfinite(x[t - window]):
+        if t >= window and _finite(x[t - window]):
             nobs -= 1
         if nobs < min_periods or nobs == 0:
-            mean[t] = NAN
+            if with_mean:
+                mean[t] = NAN
             std[t] = NAN
             continue
-        ref = NAN
         s = 0.0
         s2 = 0.0
-        for k in range(max(t - window + 1, 0), t + 1):
-            v = x[k]
-            if math.isfinite(v):
-                if ref != ref:
-                    ref = v
-                d = v - ref
+        if nobs == window:  # all valid: the same sums without a test per value (hot path)
+            ref = x[t - window + 1]
+            for k in range(t - window + 2, t + 1):
+                d = x[k] - ref
                 s += d
                 s2 += d * d
-        mean[t] = ref + s / nobs
+        else:
+            ref = NAN
+            for k in range(max(t - window + 1, 0), t + 1):
+                v = x[k]
+                if _finite(v):
+                    if ref != ref:
+                        ref = v
+                    d = v - ref
+                    s += d
+                    s2 += d * d
+        if with_mean:
+            mean[t] = ref + s / nobs
         if nobs <= ddof:
             std[t] = NAN
         else:
@@ -170,7 +194,8 @@ def rolling_std_1d(
         Sum each window on its own (bit-reproducible from the window alone, O(window) per
         bar) instead of running sums (O(1) per bar).
     mean, std : ndarray, shape (n,)
-        Outputs, overwritten at every position.
+        Outputs, overwritten at every position; pass an empty ``mean`` (shape ``(0,)``)
+        when only the std is wanted, which saves a division per bar.
 
     Examples
     --------

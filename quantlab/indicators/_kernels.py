@@ -69,7 +69,7 @@ def _std_1d(x: Float64Array1D, w: int, ddof: int, out: Float64Array1D) -> None:
     NaN (the module's NaN policy); running sums because indicators are computed over whole
     histories, where O(1) per bar matters and no value is recomputed from a tail.
     """
-    rolling_std_1d(x, w, w, ddof, False, np.empty(x.shape[0]), out)
+    rolling_std_1d(x, w, w, ddof, False, np.empty(0), out)
 
 
 @jit()

@@ -26,16 +26,14 @@ def rolling_mean_std(returns, window, min_periods):  # type: ignore[no-untyped-d
     first ``window - 1`` rows stay NaN, as for every rolling metric here.
     """
     n_bars, n_cols = returns.shape
-    mean = np.full((n_bars, n_cols), np.nan)
-    std = np.full((n_bars, n_cols), np.nan)
+    mean = np.empty((n_bars, n_cols))
+    std = np.empty((n_bars, n_cols))
     for c in prange(n_cols):
         x = np.ascontiguousarray(returns[:, c])
-        m = np.empty(n_bars)
-        s = np.empty(n_bars)
-        rolling_std_1d(x, window, min_periods, 1, False, m, s)
-        for i in range(window - 1, n_bars):
-            mean[i, c] = m[i]
-            std[i, c] = s[i]
+        rolling_std_1d(x, window, min_periods, 1, False, mean[:, c], std[:, c])
+        for i in range(min(window - 1, n_bars)):
+            mean[i, c] = np.nan
+            std[i, c] = np.nan
     return mean, std
 
 

@@ -31,9 +31,7 @@ def rolling_std(x: Float64Array2D, window: int, ddof: int) -> Float64Array2D:
     out = np.empty((n, m))
     for j in prange(m):
         col = x[:, j].copy()  # contiguous: the inner loop walks down one column
-        sd = np.empty(n)
-        rolling_std_1d(col, window, window, ddof, True, np.empty(n), sd)
-        out[:, j] = sd
+        rolling_std_1d(col, window, window, ddof, True, np.empty(0), out[:, j])
     return out
 
 
