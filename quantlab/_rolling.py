@@ -130,12 +130,18 @@ def _exact(
     std: Float64Array1D,
 ) -> None:
     nobs = 0  # valid values in the window, kept running (an exact integer count)
+    run = 0  # consecutive valid values ending at t (enough for the whole-window rule)
+    whole = min_periods >= window
     with_mean = mean.shape[0] > 0
     for t in range(x.shape[0]):
-        if _finite(x[t]):
-            nobs += 1
-        if t >= window and _finite(x[t - window]):
-            nobs -= 1
+        if whole:  # one test per bar: nobs is only compared with min_periods >= window
+            run = run + 1 if _finite(x[t]) else 0
+            nobs = min(run, window)
+        else:
+            if _finite(x[t]):
+                nobs += 1
+            if t >= window and _finite(x[t - window]):
+                nobs -= 1
         if nobs < min_periods or nobs == 0:
             if with_mean:
                 mean[t] = NAN
