@@ -31,7 +31,17 @@ ROOT = pathlib.Path(__file__).resolve().parents[1] / "quantlab"
 LEAF = 0
 LAYERS: dict[str, int] = {
     **dict.fromkeys(
-        ["errors", "_typing", "config", "_numba", "_validation", "_periods", "_records"], LEAF
+        [
+            "errors",
+            "_typing",
+            "config",
+            "_numba",
+            "_validation",
+            "_periods",
+            "_records",
+            "_rolling",
+        ],
+        LEAF,
     ),
     **dict.fromkeys(["backtest", "metrics", "indicators", "signals", "data"], 1),
     **dict.fromkeys(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from quantlab._numba import jit, prange
+from quantlab._rolling import rolling_std_1d
 from quantlab._typing import Float64Array1D, Float64Array2D, Int64Array1D
 
 NAN = np.nan
@@ -61,67 +62,14 @@ def sma_1d(x: Float64Array1D, w: int, out: Float64Array1D) -> None:
 
 
 @jit()
-def _mean_ssq(x: Float64Array1D, start: int, stop: int) -> tuple[float, float]:
-    """Mean and sum of squared deviations of the valid values of ``x[start:stop]``."""
-    total = 0.0
-    count = 0
-    for i in range(start, stop):
-        if x[i] == x[i]:
-            total += x[i]
-            count += 1
-    mean = total / count
-    ssq = 0.0
-    for i in range(start, stop):
-        if x[i] == x[i]:
-            ssq += (x[i] - mean) * (x[i] - mean)
-    return mean, ssq
+def _std_1d(x: Float64Array1D, w: int, ddof: int, out: Float64Array1D) -> None:
+    """Rolling std of :mod:`quantlab._rolling` with the whole-window rule and running sums.
 
-
-@jit()
-def std_1d(x: Float64Array1D, w: int, ddof: int, out: Float64Array1D) -> None:
-    """Rolling standard deviation from running sums of deviations from a reference value.
-
-    ``s1 = sum(x - ref)`` and ``s2 = sum((x - ref) ** 2)`` over the window are updated as
-    bars enter and leave; every ``w`` bars ``ref`` is reset to the window mean and both sums
-    are recomputed exactly, so ``ref`` stays close to the data (no cancellation from a large
-    mean) and rounding drift never spans more than one window. A window of ``w`` identical
-    values gives exactly 0.
+    ``min_periods=w`` because every window indicator here is NaN when its window holds a
+    NaN (the module's NaN policy); running sums because indicators are computed over whole
+    histories, where O(1) per bar matters and no value is recomputed from a tail.
     """
-    ref = 0.0
-    s1 = 0.0
-    s2 = 0.0
-    nobs = 0
-    run = 0
-    since_exact = w
-    prev = NAN
-    for t in range(x.shape[0]):
-        v = x[t]
-        if v == v:
-            nobs += 1
-            d = v - ref
-            s1 += d
-            s2 += d * d
-            run = run + 1 if v == prev else 1
-        else:
-            run = 0
-        prev = v
-        if t >= w:
-            old = x[t - w]
-            if old == old:
-                nobs -= 1
-                d = old - ref
-                s1 -= d
-                s2 -= d * d
-        since_exact += 1
-        if nobs > 0 and since_exact >= w:
-            since_exact = 0
-            ref, s2 = _mean_ssq(x, max(t - w + 1, 0), t + 1)
-            s1 = 0.0
-        if nobs == w and w - ddof > 0:
-            ssq = s2 - s1 * s1 / w
-            out[t] = 0.0 if run >= w or ssq <= 0.0 else np.sqrt(ssq / (w - ddof))
-        else:
-            out[t] = NAN
+    rolling_std_1d(x, w, w, ddof, False, np.empty(0), out)
 
 
 @jit()
@@ -300,7 +248,7 @@ def zscore_1d(x: Float64Array1D, w: int, ddof: int, out: Float64Array1D) -> None
     n = x.shape[0]
     sd = np.empty(n)
     sma_1d(x, w, out)
-    std_1d(x, w, ddof, sd)
+    _std_1d(x, w, ddof, sd)
     for t in range(n):
         if sd[t] > 0.0:
             out[t] = (x[t] - out[t]) / sd[t]
@@ -368,7 +316,7 @@ def rolling_std(x: Float64Array2D, windows: Int64Array1D, ddof: int) -> Float64A
     m, n = x.shape
     out = np.empty((windows.shape[0] * m, n))
     for c in prange(out.shape[0]):
-        std_1d(x[c % m], windows[c // m], ddof, out[c])
+        _std_1d(x[c % m], windows[c // m], ddof, out[c])
     return out
 
 

@@ -1,10 +1,9 @@
 """Numba kernels of the rolling metrics (trailing windows of ``window`` rows).
 
 A window holds ``window`` consecutive rows; NaN returns inside it are skipped and a window
-with fewer than ``min_periods`` valid returns gives NaN. Sums are kept running (O(n) per
-column), centred on the column's first valid value to limit cancellation; a window whose
-valid values are all equal has a standard deviation of exactly 0 (tracked by counting the
-changes between consecutive valid values inside the window).
+with fewer than ``min_periods`` valid returns gives NaN. The mean and standard deviation
+come from the shared :mod:`quantlab._rolling` kernel; the beta and drawdown kernels below
+keep their own running sums.
 """
 
 from __future__ import annotations
@@ -14,55 +13,27 @@ import math
 import numpy as np
 
 from quantlab._numba import jit, prange
+from quantlab._rolling import rolling_std_1d
 
 
 @jit(parallel=True)
 def rolling_mean_std(returns, window, min_periods):  # type: ignore[no-untyped-def]
-    """Rolling mean and std (ddof=1) of every column: two ``(n_bars, n_columns)`` arrays."""
+    """Rolling mean and std (ddof=1) of every column: two ``(n_bars, n_columns)`` arrays.
+
+    :func:`quantlab._rolling.rolling_std_1d` with the caller's ``min_periods`` (valid
+    returns are counted, like pandas, because a metric over a window with a few missing
+    returns is still meaningful) and running sums (whole histories, O(1) per bar); the
+    first ``window - 1`` rows stay NaN, as for every rolling metric here.
+    """
     n_bars, n_cols = returns.shape
-    mean = np.full((n_bars, n_cols), np.nan)
-    std = np.full((n_bars, n_cols), np.nan)
+    mean = np.empty((n_bars, n_cols))
+    std = np.empty((n_bars, n_cols))
     for c in prange(n_cols):
         x = np.ascontiguousarray(returns[:, c])
-        offset = 0.0
-        for i in range(n_bars):
-            if not math.isnan(x[i]):
-                offset = x[i]
-                break
-        s = 0.0
-        ss = 0.0
-        cnt = 0
-        changes = 0
-        pair = np.zeros(n_bars, dtype=np.bool_)  # pair[q]: next valid after q differs, in window
-        last = -1
-        for i in range(n_bars):
-            out_pos = i - window
-            if out_pos >= 0 and not math.isnan(x[out_pos]):
-                d = x[out_pos] - offset
-                s -= d
-                ss -= d * d
-                cnt -= 1
-                if pair[out_pos]:
-                    changes -= 1
-            v = x[i]
-            if not math.isnan(v):
-                d = v - offset
-                s += d
-                ss += d * d
-                cnt += 1
-                if last >= 0 and last > i - window and x[last] != v:
-                    changes += 1
-                    pair[last] = True
-                last = i
-            if i >= window - 1 and cnt >= min_periods and cnt > 0:
-                m = s / cnt
-                mean[i, c] = m + offset
-                if cnt >= 2:
-                    if changes == 0:
-                        std[i, c] = 0.0
-                    else:
-                        var = (ss - s * m) / (cnt - 1)
-                        std[i, c] = math.sqrt(var) if var > 0.0 else 0.0
+        rolling_std_1d(x, window, min_periods, 1, False, mean[:, c], std[:, c])
+        for i in range(min(window - 1, n_bars)):
+            mean[i, c] = np.nan
+            std[i, c] = np.nan
     return mean, std
 
 

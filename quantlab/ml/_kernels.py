@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from quantlab._numba import jit, prange
+from quantlab._rolling import rolling_std_1d
 from quantlab._typing import Float64Array1D, Float64Array2D, Int64Array1D, Int64Array2D
 
 
@@ -18,35 +19,19 @@ from quantlab._typing import Float64Array1D, Float64Array2D, Int64Array1D, Int64
 def rolling_std(x: Float64Array2D, window: int, ddof: int) -> Float64Array2D:
     """Rolling standard deviation over ``window`` bars, NaN unless all are finite.
 
-    Same values as ``pandas.DataFrame.rolling(window).std(ddof=ddof)``. Each window is
-    computed on its own, in one pass over values shifted by the window's first value
-    (which keeps the sums well conditioned), so a value depends only on its ``window``
-    inputs, bit for bit; this is what lets
-    :meth:`quantlab.ml.FeatureSet.latest` reproduce :meth:`~quantlab.ml.FeatureSet.compute`
-    exactly from a short tail of prices. Cost ``O(n_bars * window)`` per column.
+    Same values as ``pandas.DataFrame.rolling(window).std(ddof=ddof)``.
+    :func:`quantlab._rolling.rolling_std_1d` with ``min_periods=window`` (a feature is NaN
+    rather than computed from a partial window) and ``exact=True``: each window is summed
+    on its own, so a value depends only on its ``window`` inputs, bit for bit, which is
+    what lets :meth:`quantlab.ml.FeatureSet.latest` reproduce
+    :meth:`~quantlab.ml.FeatureSet.compute` exactly from a short tail of prices. Cost
+    ``O(n_bars * window)`` per column.
     """
     n, m = x.shape
-    out = np.full((n, m), np.nan)
-    if window <= ddof:
-        return out
+    out = np.empty((n, m))
     for j in prange(m):
         col = x[:, j].copy()  # contiguous: the inner loop walks down one column
-        run = 0  # consecutive finite values ending at i
-        for i in range(n):
-            if np.isfinite(col[i]):
-                run += 1
-            else:
-                run = 0
-            if run >= window:
-                ref = col[i - window + 1]
-                s = 0.0
-                s2 = 0.0
-                for k in range(i - window + 2, i + 1):
-                    d = col[k] - ref
-                    s += d
-                    s2 += d * d
-                var = (s2 - s * s / window) / (window - ddof)
-                out[i, j] = np.sqrt(var) if var > 0.0 else 0.0
+        rolling_std_1d(col, window, window, ddof, True, np.empty(0), out[:, j])
     return out
 
 
