@@ -1,28 +1,14 @@
-"""Small synthetic disclosure tables in the contract's schema (DISCLOSURES.md) and price panels.
-
-Private to these tests until quantlab.data's generator (branch h15-data) is merged.
-"""
+"""Small synthetic disclosure tables (``quantlab.data.DISCLOSURE_COLUMNS``) and price panels,
+with planted abnormal returns the event-study tests control event by event."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-COLUMNS = (
-    "filer",
-    "chamber",
-    "owner",
-    "symbol",
-    "asset_description",
-    "side",
-    "amount_low",
-    "amount_high",
-    "amount_mid",
-    "transaction_date",
-    "disclosure_date",
-    "available_at",
-    "lag_days",
-)
+from quantlab.data import DISCLOSURE_COLUMNS
+
+COLUMNS = DISCLOSURE_COLUMNS
 BRACKETS = [(1_001.0, 15_000.0), (15_001.0, 50_000.0), (50_001.0, 100_000.0)]
 
 

@@ -1,26 +1,14 @@
-"""Disclosure tables in the contract's schema (quantlab.data.DISCLOSURE_COLUMNS), built here
-until the h15-data branch (readers, sample table) is merged."""
+"""Disclosure tables in the schema of ``quantlab.data.DISCLOSURE_COLUMNS`` from per-row lists,
+for the copy-trade tests."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-COLUMNS = (
-    "filer",
-    "chamber",
-    "owner",
-    "symbol",
-    "asset_description",
-    "side",
-    "amount_low",
-    "amount_high",
-    "amount_mid",
-    "transaction_date",
-    "disclosure_date",
-    "available_at",
-    "lag_days",
-)
+from quantlab.data import DISCLOSURE_COLUMNS
+
+COLUMNS = DISCLOSURE_COLUMNS
 BRACKETS = ((1_001.0, 15_000.0), (15_001.0, 50_000.0), (50_001.0, 100_000.0))
 
 
