@@ -134,7 +134,15 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
                 f"--benchmark {args.benchmark!r} is not a column of {args.prices}; "
                 "name one of its symbols (e.g. an index ETF) or leave it out"
             )
-        benchmark = close[args.benchmark].pct_change().fillna(0.0)
+        prices = close[args.benchmark]
+        gaps = prices.index[prices.isna().to_numpy()]
+        if len(gaps):
+            raise ParameterError(
+                f"--benchmark {args.benchmark!r} has {len(gaps)} bar(s) without a price in "
+                f"{args.prices} (first: {gaps[0].date()}); excess returns need its return on "
+                "every bar: choose a fully priced symbol"
+            )
+        benchmark = prices.pct_change().fillna({prices.index[0]: 0.0})  # no return before bar 0
     board = ql.events.leaderboard(
         table,
         close,

@@ -141,3 +141,19 @@ def test_bad_window_and_missing_file_are_one_line(files: dict[str, Path]) -> Non
         ]
     )  # fmt: skip
     assert code == 1 and "--benchmark 'SPY' is not a column" in err
+
+
+def test_benchmark_with_missing_prices_is_refused(files: dict[str, Path], tmp_path: Path) -> None:
+    close = pd.read_csv(files["prices"], index_col=0, parse_dates=True)
+    symbol = close.columns[0]
+    close.iloc[5:8, 0] = np.nan  # a gap inside the history: its returns would be unknown
+    prices = tmp_path / "gappy.csv"
+    close.to_csv(prices)
+    code, _, err = _run(
+        [
+            "events", "leaderboard", "--disclosures", str(files["disclosures"]),
+            "--prices", str(prices), "--benchmark", symbol,
+        ]
+    )  # fmt: skip
+    assert code == 1
+    assert f"--benchmark '{symbol}' has 3 bar(s) without a price in {prices} (first: " in err
